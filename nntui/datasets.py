@@ -1,0 +1,231 @@
+"""Datasets: generated from a seed as tensors (or read from a CSV), split into train and validation."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from nntui.errors import UserError
+from nntui.registry import Registry
+
+REGRESSION = "regression"
+CLASSIFICATION = "classification"
+TASKS = (REGRESSION, CLASSIFICATION)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """`make(size, noise, generator, path)` returns inputs (n, d) and raw targets (n,)."""
+
+    name: str
+    task: str | None
+    make: Callable[[int, float, torch.Generator, str], tuple[torch.Tensor, torch.Tensor]]
+    description: str
+    input_dim: int | None
+    default_size: int
+
+
+DATASETS: Registry[Dataset] = Registry("dataset")
+
+
+def _uniform(n: int, d: int, g: torch.Generator) -> torch.Tensor:
+    return 2 * torch.rand(n, d, generator=g) - 1
+
+
+def _noisy(x: torch.Tensor, noise: float, g: torch.Generator) -> torch.Tensor:
+    return x + noise * torch.randn(x.shape, generator=g) if noise > 0 else x
+
+
+def make_x2(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    x = _uniform(n, 1, g)
+    return x, _noisy(x.pow(2), noise, g).squeeze(1)
+
+
+def rings_labels(x: torch.Tensor) -> torch.Tensor:
+    """The tutorial's classes: 1 where r² >= 1, 2 where r² < 0.25, else 0."""
+    r2 = x[:, 0].pow(2) + x[:, 1].pow(2)
+    y = torch.zeros(len(x), dtype=torch.long)
+    y[r2 >= 1] = 1
+    y[r2 < 0.25] = 2
+    return y
+
+
+def make_rings(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    x = _uniform(n, 2, g)
+    return _noisy(x, noise, g), rings_labels(x)
+
+
+def _polar(r: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
+    return torch.stack([r * torch.cos(angle), r * torch.sin(angle)], dim=1)
+
+
+def make_circle(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    inner = n // 2
+    y = torch.cat([torch.zeros(inner, dtype=torch.long), torch.ones(n - inner, dtype=torch.long)])
+    low = torch.where(y == 0, 0.0, 0.7)
+    high = torch.where(y == 0, 0.5, 1.0)
+    r = low + (high - low) * torch.rand(n, generator=g)
+    x = _polar(r, 2 * math.pi * torch.rand(n, generator=g))
+    order = torch.randperm(n, generator=g)
+    return _noisy(x, noise, g)[order], y[order]
+
+
+def make_xor(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    x = _uniform(n, 2, g)
+    x = torch.sign(x) * (0.05 + 0.95 * x.abs())
+    y = (x[:, 0] * x[:, 1] > 0).long()
+    return _noisy(x, noise, g), y
+
+
+def make_gauss(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    y = (torch.rand(n, generator=g) < 0.5).long()
+    centre = torch.where(y == 1, 0.4, -0.4).unsqueeze(1).expand(n, 2)
+    x = centre + (0.2 + noise) * torch.randn(n, 2, generator=g)
+    return x, y
+
+
+def make_spiral(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    y = torch.arange(n) % 2
+    t = torch.rand(n, generator=g)
+    angle = 1.75 * 2 * math.pi * t + math.pi * y
+    return _noisy(_polar(t, angle), noise, g), y
+
+
+def make_plane(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    x = _uniform(n, 2, g)
+    return x, _noisy((x[:, 0] + x[:, 1]) / 2, noise, g)
+
+
+_GAUSS_CENTRES = [
+    (-0.8, 0.5, 1),
+    (0, 0.5, -1),
+    (0.8, 0.5, 1),
+    (-0.8, -0.5, -1),
+    (0, -0.5, 1),
+    (0.8, -0.5, -1),
+]
+
+
+def make_multi_gauss(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    x = _uniform(n, 2, g)
+    y = torch.zeros(n)
+    for cx, cy, sign in _GAUSS_CENTRES:
+        d2 = (x[:, 0] - cx).pow(2) + (x[:, 1] - cy).pow(2)
+        y += sign * torch.exp(-d2 / (2 * 0.2**2))
+    return x, _noisy(y, noise, g)
+
+
+def make_csv(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    """Numeric columns; the last one is the target. A header row is skipped if it is not numeric."""
+    if not path:
+        raise UserError("data.path is empty: the csv dataset needs a file")
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise UserError(f"CSV file not found: {file}")
+    with file.open(newline="") as handle:
+        rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    if rows and not _is_numeric_row(rows[0]):
+        rows = rows[1:]
+    if len(rows) < 2:
+        raise UserError(f"{file}: needs at least 2 data rows, found {len(rows)}")
+    width = len(rows[0])
+    if width < 2:
+        raise UserError(f"{file}: needs at least 2 columns (inputs, then the target), found {width}")
+    values = []
+    for line, row in enumerate(rows, start=1):
+        if len(row) != width:
+            raise UserError(f"{file}: data row {line} has {len(row)} columns, expected {width}")
+        try:
+            values.append([float(cell) for cell in row])
+        except ValueError:
+            bad = next(cell for cell in row if not _is_number(cell))
+            raise UserError(f"{file}: data row {line} has a non-numeric cell {bad!r}") from None
+    table = torch.tensor(values, dtype=torch.float32)
+    if not torch.isfinite(table).all():
+        raise UserError(f"{file}: contains nan or inf values")
+    return table[:, :-1], table[:, -1]
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_numeric_row(row: list[str]) -> bool:
+    return all(_is_number(cell) for cell in row)
+
+
+def _add(name, task, make, description, input_dim, default_size=2000) -> None:
+    DATASETS.add(name, Dataset(name, task, make, description, input_dim, default_size))
+
+
+_add("x2", REGRESSION, make_x2, "the tutorial's y = x², x in [-1, 1)", 1, 14000)
+_add("rings", CLASSIFICATION, make_rings, "the tutorial's 3 classes by radius in [-1, 1)²", 2, 15000)
+_add("circle", CLASSIFICATION, make_circle, "Playground: a disc inside a ring", 2)
+_add("xor", CLASSIFICATION, make_xor, "Playground: the sign of x·y", 2)
+_add("gauss", CLASSIFICATION, make_gauss, "Playground: two Gaussian blobs", 2)
+_add("spiral", CLASSIFICATION, make_spiral, "Playground: two interleaved spirals", 2)
+_add("plane", REGRESSION, make_plane, "Playground: y = (x1 + x2) / 2", 2)
+_add("multi-gauss", REGRESSION, make_multi_gauss, "Playground: ±1 Gaussian bumps", 2)
+_add("csv", None, make_csv, "a CSV file: numeric columns, the last one the target", None)
+
+
+@dataclass(frozen=True)
+class Data:
+    """Train and validation tensors on the run's device; targets are (n, 1) floats or (n,) classes."""
+
+    task: str
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    n_classes: int
+
+    @property
+    def input_dim(self) -> int:
+        return self.x_train.shape[1]
+
+    @property
+    def output_dim(self) -> int:
+        return self.n_classes if self.task == CLASSIFICATION else 1
+
+    @property
+    def has_validation(self) -> bool:
+        return len(self.x_val) > 0
+
+    def to(self, device: torch.device) -> Data:
+        return Data(
+            self.task,
+            self.x_train.to(device),
+            self.y_train.to(device),
+            self.x_val.to(device),
+            self.y_val.to(device),
+            self.n_classes,
+        )
+
+
+def as_data(task: str, x: torch.Tensor, y: torch.Tensor, n_val: int) -> Data:
+    """Shape raw targets for the task and hold the last `n_val` points out for validation."""
+    x = x.to(torch.float32)
+    if task == CLASSIFICATION:
+        if torch.is_floating_point(y) and not torch.equal(y, y.round()):
+            raise UserError("classification targets must be whole class numbers 0, 1, 2, …")
+        y = y.long()
+        if y.min() < 0:
+            raise UserError("classification targets must be class numbers 0, 1, 2, …, got a negative one")
+        n_classes = max(int(y.max()) + 1, 2)
+    else:
+        y = y.to(torch.float32).reshape(-1, 1)
+        n_classes = 0
+    n_train = len(x) - n_val
+    if n_train < 1:
+        raise UserError(f"no training data left: {len(x)} points, {n_val} held out for validation")
+    return Data(task, x[:n_train], y[:n_train], x[n_train:], y[n_train:], n_classes)

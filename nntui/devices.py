@@ -1,0 +1,72 @@
+"""Which devices torch sees, and turning a config's device string into a torch.device."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    name: str
+    description: str
+    memory_bytes: int | None = None
+
+    def __str__(self) -> str:
+        memory = f", {self.memory_bytes / 2**30:.1f} GiB" if self.memory_bytes else ""
+        return f"{self.name}: {self.description}{memory}"
+
+
+def available_devices() -> list[DeviceInfo]:
+    """Every device this torch can train on, cpu first."""
+    import platform
+
+    devices = [
+        DeviceInfo("cpu", f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads")
+    ]
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            devices.append(DeviceInfo(f"cuda:{index}", props.name, props.total_memory))
+    if _mps_available():
+        devices.append(DeviceInfo("mps", "Apple Metal"))
+    return devices
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend and backend.is_available())
+
+
+def auto_device() -> str:
+    if torch.cuda.is_available():
+        return "cuda:0"
+    return "mps" if _mps_available() else "cpu"
+
+
+def device_problem(name: str) -> str | None:
+    """Why `name` cannot be used here, naming the devices that exist; None when it can."""
+    if name in ("auto", "cpu"):
+        return None
+    names = [info.name for info in available_devices()]
+    wanted = "cuda:0" if name == "cuda" else name
+    if wanted in names:
+        return None
+    return f"device {name} is not available here; available: {', '.join(names)}"
+
+
+def resolve_device(name: str) -> torch.device:
+    from nntui.errors import ConfigError
+
+    problem = device_problem(name)
+    if problem:
+        raise ConfigError([problem])
+    return torch.device(auto_device() if name == "auto" else name)
+
+
+def memory_in_use(device: torch.device) -> int | None:
+    """Bytes the run's tensors hold on a CUDA device; None elsewhere."""
+    if device.type == "cuda":
+        return torch.cuda.memory_allocated(device)
+    return None

@@ -1,0 +1,87 @@
+"""What a run reports, in order: Started, then EpochEnd and Snapshot (with Paused/Resumed), then
+Finished or Failed. The app renders these, the CLI prints them, tests assert on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Started:
+    config: object
+    device: str
+    device_description: str
+    architecture: str
+    parameters: int
+    train_size: int
+    val_size: int
+    start_epoch: int = 0
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    """`train_loss` is the mean over the epoch's batches; `batch_loss` the last batch's, which is
+    what the tutorial prints. Validation figures are None on epochs that were not evaluated."""
+
+    epoch: int
+    epochs: int
+    steps: int
+    train_loss: float
+    batch_loss: float
+    val_loss: float | None
+    train_accuracy: float | None
+    val_accuracy: float | None
+    samples_per_s: float
+    elapsed_s: float
+    lr: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Predictions for plotting. `points` (n, d) are sample inputs with their `targets` and
+    `predictions`; for 2-d inputs `grid` holds the prediction (class or value) over `extent`."""
+
+    epoch: int
+    task: str
+    points: np.ndarray
+    targets: np.ndarray
+    predictions: np.ndarray
+    grid: np.ndarray | None = None
+    extent: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Paused:
+    epoch: int
+
+
+@dataclass(frozen=True)
+class Resumed:
+    epoch: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    """`status` is finished or stopped; the figures are the final model's on the whole sets."""
+
+    status: str
+    epochs_done: int
+    train_loss: float
+    val_loss: float | None
+    train_accuracy: float | None
+    val_accuracy: float | None
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    """`reason` is diverged, out-of-memory or error; `message` is written for the user."""
+
+    reason: str
+    message: str
+    epoch: int
+
+
+Event = Started | EpochEnd | Snapshot | Paused | Resumed | Finished | Failed

@@ -1,0 +1,311 @@
+"""Every experiment of the tutorial as a named preset, with the figures the tutorial printed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+from nntui.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
+from nntui.registry import Registry
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A run config, or for the one timing demo a `demo` that returns lines to show.
+
+    `figures` maps epoch to the (train, validation) loss the tutorial printed; the train figure
+    is the last batch's loss, which nntui reports as `batch_loss`.
+    """
+
+    name: str
+    summary: str
+    config: RunConfig | None = None
+    demo: Callable[[], list[str]] | None = None
+    figures: dict[int, tuple[float, float | None]] = field(default_factory=dict)
+    accuracy: tuple[float, float] | None = None
+    notes: str = ""
+
+
+PRESETS: Registry[Preset] = Registry("preset")
+
+_X2 = DataConfig(dataset="x2", size=10000, val_share=0.0)
+_RELU_100 = ModelConfig(hidden=(Layer(100, "relu"),))
+_FULL_BATCH = TrainingConfig(optimizer="sgd", lr=0.001, epochs=1000, batch_size=0)
+_SLICED = TrainingConfig(optimizer="sgd", lr=0.001, epochs=1000, batch_size=1000)
+_LOADER = TrainingConfig(optimizer="sgd", lr=0.001, epochs=1000, batch_size=1000, loader="dataloader")
+_EPOCHS = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 999]
+
+
+def _train_figures(*losses: float) -> dict[int, tuple[float, None]]:
+    return {epoch: (loss, None) for epoch, loss in zip(_EPOCHS, losses)}
+
+
+def _add(name: str, summary: str, config: RunConfig | None = None, **extra) -> None:
+    if config is not None:
+        config = RunConfig.from_dict({**config.to_dict(), "name": name})
+    PRESETS.add(name, Preset(name, summary, config, **extra))
+
+
+def for_loop_vs_matmul(size: int = 10000) -> list[str]:
+    """The tutorial's first timing: one neuron applied by a Python loop, then by one matmul."""
+    g = torch.Generator().manual_seed(42)
+    inputs = torch.rand(size, 1, generator=g)
+    weight, bias = 2 * torch.rand(1, 1, generator=g) - 1, 2 * torch.rand(1, generator=g) - 1
+    output = torch.empty(size, 1)
+    began = time.perf_counter()
+    for i in range(size):
+        output[i] = inputs[i] * weight + bias
+    loop_s = time.perf_counter() - began
+    began = time.perf_counter()
+    product = inputs @ weight + bias
+    matmul_s = time.perf_counter() - began
+    same = torch.allclose(output, product)
+    return [
+        f"for loop over {size} inputs: {loop_s * 1000:.1f} ms",
+        f"matrix multiply Input @ W1 + B1: {matmul_s * 1000:.3f} ms",
+        f"matmul is {loop_s / max(matmul_s, 1e-9):,.0f}× faster; same output: {'yes' if same else 'no'}",
+    ]
+
+
+_add("for-loop-vs-matmul", "time one neuron by Python loop vs one matrix multiply", demo=for_loop_vs_matmul)
+for _activation in ("identity", "relu"):
+    _add(
+        f"random-{_activation}",
+        f"an untrained random 1-100-1 network, {'linear' if _activation == 'identity' else 'ReLU'} "
+        "hidden layer: the output's shape (targets x² drawn for reference)",
+        RunConfig(
+            replay="random-network",
+            data=_X2,
+            model=ModelConfig(hidden=(Layer(100, _activation),), init="demo"),
+            training=TrainingConfig(epochs=0),
+        ),
+    )
+_add(
+    "manual-relu",
+    "from scratch: tensors with requires_grad, ReLU, hand-written gradient descent",
+    RunConfig(
+        replay="manual-relu",
+        style="scratch",
+        data=_X2,
+        model=ModelConfig(hidden=(Layer(100, "relu"),), init="uniform"),
+        training=_FULL_BATCH,
+    ),
+    figures=_train_figures(
+        1.3800901174545288,
+        0.22866958379745483,
+        0.1459691822528839,
+        0.09707656502723694,
+        0.06567448377609253,
+        0.0454106368124485,
+        0.03228699788451195,
+        0.02371649444103241,
+        0.018053771927952766,
+        0.014254206791520119,
+        0.011682878248393536,
+    ),
+)
+_add(
+    "no-activation",
+    "the same from-scratch network with no activation: it can only fit a line",
+    RunConfig(
+        replay="no-activation",
+        style="scratch",
+        data=_X2,
+        model=ModelConfig(hidden=(Layer(100, "identity"),), init="uniform"),
+        training=_FULL_BATCH,
+    ),
+    figures=_train_figures(
+        1.5926787853240967,
+        0.08801382035017014,
+        0.08771540224552155,
+        0.08771520107984543,
+        0.08771520107984543,
+        0.08771520107984543,
+        0.08771520107984543,
+        0.08771519362926483,
+        0.08771519362926483,
+        0.08771519362926483,
+        0.08771519362926483,
+    ),
+)
+_add(
+    "sequential",
+    "torch.nn.Sequential with a hand-written parameter update",
+    RunConfig(replay="sequential", data=_X2, model=_RELU_100, training=_FULL_BATCH),
+    figures=_train_figures(
+        0.09116117656230927,
+        0.07772304862737656,
+        0.07228375226259232,
+        0.06723042577505112,
+        0.06253289431333542,
+        0.05816524475812912,
+        0.054103784263134,
+        0.05032665655016899,
+        0.046813737601041794,
+        0.04354659467935562,
+        0.040537431836128235,
+    ),
+)
+_add(
+    "module",
+    "a torch.nn.Module subclass with a forward method",
+    RunConfig(replay="module", data=_X2, model=_RELU_100, training=_FULL_BATCH),
+    figures=_train_figures(
+        0.5430305004119873,
+        0.0666835829615593,
+        0.05978963151574135,
+        0.05438756197690964,
+        0.049601368606090546,
+        0.04527349770069122,
+        0.04134185612201691,
+        0.03776630014181137,
+        0.034514039754867554,
+        0.031555745750665665,
+        0.028890695422887802,
+    ),
+)
+_add(
+    "optim",
+    "torch.optim.SGD does the update",
+    RunConfig(replay="optim", data=_X2, model=_RELU_100, training=_FULL_BATCH),
+    figures=_train_figures(
+        0.15619592368602753,
+        0.05511590093374252,
+        0.04935644194483757,
+        0.045497287064790726,
+        0.04216627776622772,
+        0.03911922872066498,
+        0.03629707172513008,
+        0.03367684409022331,
+        0.031243260949850082,
+        0.028983399271965027,
+        0.02690545655786991,
+    ),
+)
+_add(
+    "minibatch",
+    "mini-batches of 1000 by slicing the tensors",
+    RunConfig(replay="minibatch", data=_X2, model=_RELU_100, training=_SLICED),
+    figures=_train_figures(
+        0.3917778730392456,
+        0.047100380063056946,
+        0.027526233345270157,
+        0.01595677062869072,
+        0.009315085597336292,
+        0.005606395658105612,
+        0.0035743031185120344,
+        0.0024663754738867283,
+        0.0018539407756179571,
+        0.0015028283232823014,
+        0.0012905359035357833,
+    ),
+)
+_add(
+    "tensordataset",
+    "mini-batches sliced from a TensorDataset",
+    RunConfig(replay="tensordataset", data=_X2, model=_RELU_100, training=_SLICED),
+    figures=_train_figures(
+        0.10118892788887024,
+        0.021638544276356697,
+        0.008815986104309559,
+        0.0038014284800738096,
+        0.0018760001985356212,
+        0.00113735964987427,
+        0.0008451624307781458,
+        0.0007190657779574394,
+        0.0006547732627950609,
+        0.0006139452452771366,
+        0.000582836742978543,
+    ),
+)
+_add(
+    "dataloader",
+    "mini-batches from a DataLoader (nntui slices, drawing random numbers as DataLoader does)",
+    RunConfig(replay="dataloader", data=_X2, model=_RELU_100, training=_LOADER),
+    figures=_train_figures(
+        0.10962165892124176,
+        0.026488548144698143,
+        0.010075720958411694,
+        0.004697981756180525,
+        0.002938089892268181,
+        0.0023369460832327604,
+        0.002102144295349717,
+        0.001983444672077894,
+        0.0019027324160560966,
+        0.0018357851076871157,
+        0.0017756690504029393,
+    ),
+)
+_add(
+    "validation",
+    "a separate validation set of 4000 points, checked every 100 epochs",
+    RunConfig(
+        replay="validation",
+        data=DataConfig(dataset="x2", size=14000, val_share=2 / 7),
+        model=_RELU_100,
+        training=TrainingConfig(lr=0.001, epochs=1000, batch_size=1000, loader="dataloader", val_every=100),
+    ),
+    figures=dict(
+        zip(
+            _EPOCHS,
+            [
+                (0.13967250287532806, 0.14241859316825867),
+                (0.041266076266765594, 0.0435674786567688),
+                (0.01690182462334633, 0.017931733280420303),
+                (0.006995978765189648, 0.00747634656727314),
+                (0.0030869573820382357, 0.003329621162265539),
+                (0.0015749171143397689, 0.0017123932484537363),
+                (0.0009913836838677526, 0.0010800831951200962),
+                (0.0007597575895488262, 0.0008243080810643733),
+                (0.0006598331383429468, 0.0007114642066881061),
+                (0.0006090560927987099, 0.0006531901890411973),
+                (0.0005771310534328222, 0.0006165735539980233),
+            ],
+        )
+    ),
+)
+_add(
+    "classification",
+    "3 classes by radius: 2-100-100-3 ReLU network, cross-entropy, shuffled batches",
+    RunConfig(
+        replay="classification",
+        data=DataConfig(dataset="rings", size=15000, val_share=1 / 3),
+        model=ModelConfig(hidden=(Layer(100, "relu"), Layer(100, "relu"))),
+        training=TrainingConfig(
+            lr=0.01, epochs=1000, batch_size=1000, shuffle=True, loader="dataloader", val_every=100
+        ),
+    ),
+    accuracy=(0.9822999835014343, 0.9818000197410583),
+    notes=(
+        "The tutorial's in-loop validation losses divide by len(Validation_Data), the regression "
+        "loader (2 batches), instead of the classification loader (3 batches): they are 1.5x too "
+        "large. nntui reports the true mean validation loss; the tutorial's final line (0.1092) "
+        "uses the right loader. Its shuffling matches today's DataLoader, not the release the "
+        "tutorial ran on, so figures agree in distribution, not digit for digit."
+    ),
+)
+for _name, _hidden, _epochs in [
+    ("circle", "8 tanh", 200),
+    ("xor", "8 tanh, 8 tanh", 200),
+    ("spiral", "16 tanh, 16 tanh", 400),
+]:
+    _add(
+        f"playground-{_name}",
+        f"TensorFlow Playground's {_name} data: {_hidden}, Adam, mini-batches of 50",
+        RunConfig.from_dict(
+            {
+                "data": {"dataset": _name, "size": 1000, "val_share": 0.5, "noise": 0.05},
+                "model": {"hidden": _hidden},
+                "training": {
+                    "optimizer": "adam",
+                    "lr": 0.01,
+                    "epochs": _epochs,
+                    "batch_size": 50,
+                    "shuffle": True,
+                },
+            }
+        ),
+    )

@@ -1,0 +1,118 @@
+import io
+import json
+
+import torch
+
+from nntui.cli import main, significant_digits_agreeing
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def test_presets_lists_every_tutorial_experiment_one_line_each():
+    code, text = run("presets")
+    names = [line.split()[0] for line in text.splitlines()]
+    assert code == 0
+    for name in [
+        "for-loop-vs-matmul",
+        "random-relu",
+        "manual-relu",
+        "no-activation",
+        "sequential",
+        "module",
+        "optim",
+        "minibatch",
+        "tensordataset",
+        "dataloader",
+        "validation",
+        "classification",
+    ]:
+        assert name in names
+
+
+def test_devices_lists_cpu():
+    code, text = run("devices")
+    assert code == 0 and "cpu" in text
+
+
+def test_train_prints_progress_summary_and_tutorial_comparison():
+    code, text = run("train", "--preset", "sequential", "--epochs", "101")
+    assert code == 0
+    assert "Epoch   0/101 - 1 steps - loss: 0.0911612" in text
+    assert "Epoch 100/101" in text and "finished after 101 epochs" in text
+    assert "tutorial printed" in text
+
+
+def test_jsonl_prints_one_object_per_event():
+    code, text = run("train", "--preset", "minibatch", "--epochs", "3", "--jsonl")
+    records = [json.loads(line) for line in text.splitlines()]
+    assert code == 0
+    assert [r["event"] for r in records] == ["started", "epochend", "epochend", "epochend", "finished"]
+    assert records[1]["steps"] == 10 and records[0]["config"]["replay"] == "minibatch"
+
+
+def test_invalid_fields_exit_2_with_one_line_each(capsys):
+    code, _ = run("train", "--preset", "optim", "--lr", "-1", "--set", "training.epochs=x")
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert "nntui: training.lr must be > 0, got -1" in lines
+    assert "nntui: training.epochs must be a whole number, got 'x'" in lines
+
+
+def test_unknown_preset_and_missing_config_exit_2(capsys, tmp_path):
+    assert run("train", "--preset", "nope")[0] == 2
+    assert "unknown preset 'nope'" in capsys.readouterr().err
+    assert run("train", "--config", str(tmp_path / "none.toml"))[0] == 2
+    assert "config file not found" in capsys.readouterr().err
+
+
+def test_missing_device_exits_2_naming_what_exists(capsys):
+    assert run("train", "--preset", "optim", "--device", "cuda:1")[0] == 2
+    assert "device cuda:1 is not available here; available: cpu" in capsys.readouterr().err
+
+
+def test_divergence_exits_1_with_the_message():
+    code, text = run("train", "--preset", "optim", "--lr", "1e9", "--epochs", "50")
+    assert code == 1 and "diverged at epoch" in text and "try a smaller learning rate" in text
+
+
+def test_save_writes_a_state_dict_plain_torch_loads(tmp_path):
+    path = tmp_path / "model.pt"
+    code, _ = run("train", "--preset", "optim", "--epochs", "2", "--save", str(path))
+    saved = torch.load(path)
+    assert code == 0
+    assert saved["state_dict"]["layers.0.weight"].shape == (100, 1)
+    assert saved["config"]["replay"] == "optim" and saved["epochs_done"] == 2
+    model = torch.nn.Sequential(torch.nn.Linear(1, 100), torch.nn.ReLU(), torch.nn.Linear(100, 1))
+    model.load_state_dict({k.removeprefix("layers."): v for k, v in saved["state_dict"].items()})
+
+
+def test_config_file_with_overrides_and_written_config(tmp_path):
+    path = tmp_path / "run.toml"
+    assert run("train", "--preset", "playground-xor", "--write-config", str(path))[0] == 0
+    code, text = run("train", "--config", str(path), "--epochs", "2", "--hidden", "4 tanh")
+    assert code == 0 and "2 → 4 tanh → 2" in text
+
+
+def test_demo_preset_prints_its_lines():
+    code, text = run("train", "--preset", "for-loop-vs-matmul")
+    assert code == 0 and "matmul is" in text
+
+
+def test_ctrl_c_stops_after_the_current_step_and_exits_130():
+    import os
+    import signal
+    import threading
+
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    code, text = run("train", "--preset", "playground-spiral", "--epochs", "100000", "--every", "100000")
+    assert code == 130 and "stopped after" in text
+
+
+def test_digit_agreement_counts_shared_significant_digits():
+    assert significant_digits_agreeing(0.0116828782, 0.0116828755) == 6
+    assert significant_digits_agreeing(1.0, 2.0) == 0

@@ -1,0 +1,68 @@
+import pytest
+
+from nntui.events import EpochEnd, Finished, Snapshot
+from nntui.presets import PRESETS
+from nntui.trainer import Trainer
+from nntui.tutorial import CELL_DATA, replay
+
+TRAINING = [name for name, preset in PRESETS.items() if preset.config is not None]
+
+
+def epochs_of(config, epochs: int) -> list:
+    return list(Trainer(config.updated([f"training.epochs={epochs}"])).events())
+
+
+def agreeing_digits(a: float, b: float) -> float:
+    import math
+
+    return math.inf if a == b else -math.log10(abs(a - b) / abs(a))
+
+
+@pytest.mark.parametrize("name", TRAINING)
+def test_every_training_preset_runs_a_few_epochs(name):
+    events = epochs_of(PRESETS.get(name).config, 3 if PRESETS.get(name).config.training.epochs else 0)
+    assert isinstance(events[-1], Finished) and events[-1].status == "finished"
+
+
+@pytest.mark.parametrize("name", [n for n in TRAINING if PRESETS.get(n).figures])
+def test_tutorial_presets_match_the_first_printed_figure(name):
+    preset = PRESETS.get(name)
+    first = next(e for e in epochs_of(preset.config, 1) if isinstance(e, EpochEnd))
+    train, val = preset.figures[0]
+    assert agreeing_digits(train, first.batch_loss) >= 6
+    if val is not None:
+        assert agreeing_digits(val, first.val_loss) >= 6
+
+
+@pytest.mark.slow
+def test_manual_relu_reproduces_every_printed_figure_of_the_tutorial():
+    preset = PRESETS.get("manual-relu")
+    history = {e.epoch: e.batch_loss for e in Trainer(preset.config).events() if isinstance(e, EpochEnd)}
+    for epoch, (printed, _) in preset.figures.items():
+        assert agreeing_digits(printed, history[epoch]) >= 6, (epoch, printed, history[epoch])
+
+
+def test_random_network_presets_show_linear_and_bent_outputs():
+    def predictions(name):
+        events = list(Trainer(PRESETS.get(name).config).events())
+        snapshot = next(e for e in events if isinstance(e, Snapshot))
+        return snapshot.points[:, 0], snapshot.predictions
+
+    import numpy as np
+
+    for name, linear in [("random-identity", True), ("random-relu", False)]:
+        x, y = predictions(name)
+        slope, intercept = np.polyfit(x, y, 1)
+        residual = np.abs(y - (slope * x + intercept)).max()
+        assert (residual < 1e-3) == linear, (name, residual)
+
+
+def test_replayed_data_matches_the_notebook_sizes():
+    for cell, (_, size, n_val) in CELL_DATA.items():
+        _, data = replay(cell)
+        assert len(data.x_train) + len(data.x_val) == size and len(data.x_val) == n_val
+
+
+def test_for_loop_demo_reports_both_timings():
+    lines = PRESETS.get("for-loop-vs-matmul").demo()
+    assert "for loop over 10000 inputs" in lines[0] and "same output: yes" in lines[2]
