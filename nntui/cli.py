@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--save", metavar="PATH", help="write the final state_dict and config to a .pt file")
     train.add_argument("--write-config", metavar="PATH", help="write the run's config as TOML and exit")
-    train.add_argument("--threads", type=int, metavar="N", help="torch CPU threads (default: torch's choice)")
+    train.add_argument(
+        "--threads", type=int, metavar="N", help="torch CPU threads (default: one fewer than the cores)"
+    )
     commands.add_parser("presets", help="list the tutorial's experiments")
     commands.add_parser("devices", help="list the devices torch can train on")
     return parser
@@ -134,10 +136,7 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
         config.save(args.write_config)
         print(f"wrote {args.write_config}", file=out)
         return 0
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     from nntui.events import EpochEnd, Failed, Finished
     from nntui.trainer import RunControl, Trainer
 
@@ -166,6 +165,16 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
     if isinstance(outcome, Failed):
         return 1
     return EXIT_INTERRUPTED if control.stop_requested else 0
+
+
+def set_threads(threads: int | None) -> None:
+    """Default: leave one core free. Small networks gain little from more threads, and
+    OpenMP threads that must share their cores with other work slow down many times over."""
+    import os
+
+    import torch
+
+    torch.set_num_threads(threads or max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) - 1)))
 
 
 def _interrupt(control, previous) -> None:
@@ -289,25 +298,34 @@ def significant_digits_agreeing(a: float, b: float) -> int:
 def compare_with_tutorial(preset, history: dict, outcome) -> list[str]:
     """Lines setting nntui's figures beside the ones the tutorial printed."""
     lines = []
+    last = max(preset.figures, default=0)
     rows = [(epoch, figures, history.get(epoch)) for epoch, figures in preset.figures.items()]
     if any(event for _, _, event in rows):
+        slip = preset.in_loop_val_slip
         lines.append("")
+        if slip != 1:
+            lines.append(
+                f"(the tutorial's in-loop validation figures are {slip:g}x too large: val÷{slip:g} shown)"
+            )
         lines.append("epoch  tutorial printed          nntui                     digits")
         for epoch, (train, val), event in rows:
             if event is None:
                 continue
-            pairs = [(train, event.batch_loss)]
+            pairs = [("train", train, event.batch_loss)]
             if val is not None and event.val_loss is not None:
-                pairs.append((val, event.val_loss))
-            for label, (theirs, ours) in zip(("train", "val"), pairs):
+                corrected = val / slip if epoch != last else val
+                label = f"val÷{slip:g}" if corrected != val else "val"
+                pairs.append((label, corrected, event.val_loss))
+            for label, theirs, ours in pairs:
                 digits = significant_digits_agreeing(theirs, ours)
-                lines.append(f"{epoch:>5}  {label:<5} {theirs:<19.12g} {ours:<25.12g} {min(digits, 9)}")
+                lines.append(f"{epoch:>5}  {label:<7} {theirs:<17.12g} {ours:<25.12g} {min(digits, 9)}")
     if preset.accuracy and outcome is not None and getattr(outcome, "train_accuracy", None) is not None:
         theirs_train, theirs_val = preset.accuracy
         lines.append("")
         lines.append(
             f"accuracy  tutorial train {theirs_train:.4f} val {theirs_val:.4f}; "
-            f"nntui train {outcome.train_accuracy:.4f} val {outcome.val_accuracy:.4f}"
+            f"nntui after {outcome.epochs_done} epochs train {outcome.train_accuracy:.4f} "
+            f"val {outcome.val_accuracy:.4f}"
         )
     if preset.notes:
         lines.append("")
