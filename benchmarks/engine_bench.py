@@ -1,7 +1,9 @@
 """Time nntui's engine against the tutorial's own code for the same work, side by side.
 
 Each case runs the tutorial's cell as written (global RNG put in the state the notebook had),
-then the matching nntui preset, and prints both times, the ratio and both final losses.
+with torch's default threads as a notebook would, then the matching nntui preset with nntui's
+default threads (one fewer than the cores), and prints both times, the ratio and both final
+losses. `--same-threads` runs both sides with nntui's thread count instead.
 
     .venv/bin/python benchmarks/engine_bench.py            # 1000 epochs, as the tutorial
     .venv/bin/python benchmarks/engine_bench.py --epochs 100
@@ -10,15 +12,19 @@ then the matching nntui preset, and prints both times, the ratio and both final 
 from __future__ import annotations
 
 import argparse
+import io
 import time
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+from nntui.cli import set_threads
 from nntui.events import EpochEnd, Finished
 from nntui.presets import PRESETS
 from nntui.trainer import Observe, Trainer
 from nntui.tutorial import replay
+
+NOTEBOOK_OUTPUT = io.StringIO()
 
 
 class Net(torch.nn.Module):
@@ -53,7 +59,7 @@ def tutorial_scratch(epochs: int) -> float:
         Predicted = X2 @ W2 + B2
         Loss = (Target - Predicted).pow(2).mean()
         if i % 100 == 0:
-            print(f"MSE for epoch {i} is {Loss}", end="\r")
+            print(f"MSE for epoch {i} is {Loss}", file=NOTEBOOK_OUTPUT)
         Loss.backward()
         with torch.no_grad():
             W1 -= learning_rate * W1.grad
@@ -77,7 +83,7 @@ def tutorial_optim(epochs: int) -> float:
         Predicted = Model(Input)
         Loss = Loss_Function(Target, Predicted)
         if i % 100 == 0:
-            print(f"MSE for epoch {i} is {Loss}", end="\r")
+            print(f"MSE for epoch {i} is {Loss}", file=NOTEBOOK_OUTPUT)
         Loss.backward()
         Optimizer.step()
         Optimizer.zero_grad()
@@ -165,7 +171,8 @@ def nntui_run(preset: str, epochs: int) -> float:
     return last
 
 
-def timed(run, *args) -> tuple[float, float]:
+def timed(threads: int, run, *args) -> tuple[float, float]:
+    torch.set_num_threads(threads)
     began = time.perf_counter()
     loss = run(*args)
     return time.perf_counter() - began, loss
@@ -174,19 +181,26 @@ def timed(run, *args) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=1000)
-    parser.add_argument("--threads", type=int, help="torch threads for both sides (default: torch's)")
+    parser.add_argument("--threads", type=int, help="nntui's torch threads (default: nntui's default)")
+    parser.add_argument("--same-threads", action="store_true", help="run the tutorial with nntui's threads")
     parser.add_argument("--only", help="run only cases whose name contains this")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.epochs} epochs")
+    tutorial_threads = torch.get_num_threads()
+    set_threads(args.threads)
+    nntui_threads = torch.get_num_threads()
+    if args.same_threads:
+        tutorial_threads = nntui_threads
+    print(
+        f"torch {torch.__version__}, {args.epochs} epochs; threads: tutorial {tutorial_threads}, "
+        f"nntui {nntui_threads}"
+    )
     print(f"{'case':<26} {'tutorial s':>10} {'nntui s':>8} {'speed-up':>8}  ", end="")
     print(f"{'tutorial loss':>14} {'nntui loss':>14}")
     for name, tutorial, preset in CASES:
         if args.only and args.only not in name:
             continue
-        theirs_s, theirs_loss = timed(tutorial, args.epochs)
-        ours_s, ours_loss = timed(nntui_run, preset, args.epochs)
+        theirs_s, theirs_loss = timed(tutorial_threads, tutorial, args.epochs)
+        ours_s, ours_loss = timed(nntui_threads, nntui_run, preset, args.epochs)
         print(
             f"{name:<26} {theirs_s:>10.2f} {ours_s:>8.2f} {theirs_s / ours_s:>7.2f}x  "
             f"{theirs_loss:>14.9g} {ours_loss:>14.9g}",
