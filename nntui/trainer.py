@@ -6,7 +6,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -80,6 +80,25 @@ class Observe:
     snapshot_every_s: float | None = None
     snapshot_points: int = 1500
     grid: tuple[int, int] = (40, 80)
+
+
+@dataclass
+class _Clock:
+    """Epoch figures awaiting a flush, and the run's timing with paused time left out."""
+
+    pending: list[tuple] = field(default_factory=list)
+    samples: int = 0
+    start: float = field(default_factory=time.perf_counter)
+    last_flush: float = field(default_factory=time.perf_counter)
+    last_snapshot: float = field(default_factory=time.perf_counter)
+    paused_s: float = 0.0
+
+    def resume(self, paused_s: float) -> None:
+        self.paused_s += paused_s
+        self.last_flush = time.perf_counter()
+
+    def active_s(self) -> float:
+        return time.perf_counter() - self.start - self.paused_s
 
 
 @dataclass
@@ -196,21 +215,17 @@ class Trainer:
         )
         yield self.snapshot()
         batch_size = training.batch_size or len(data.x_train)
-        pending: list[tuple] = []
-        start = last_flush = last_snapshot = time.perf_counter()
-        paused_s = 0.0
-        samples_since_flush = 0
-        steps = 0
+        clock = _Clock()
         while self.epochs_done < training.epochs:
             if self.control.paused:
-                yield from self._flush(pending, samples_since_flush, last_flush, start, paused_s)
-                pending, samples_since_flush = [], 0
+                yield from self._flush(clock)
+                if self.status == "diverged":
+                    return
                 yield Paused(self.epochs_done)
                 paused_at = time.perf_counter()
                 if not self.control.wait_if_paused():
                     break
-                paused_s += time.perf_counter() - paused_at
-                last_flush = time.perf_counter()
+                clock.resume(time.perf_counter() - paused_at)
                 yield Resumed(self.epochs_done)
             elif not self.control.wait_if_paused():
                 break
@@ -219,29 +234,28 @@ class Trainer:
             losses, correct, stopped = self._epoch(batch_size, self._evaluated(epoch))
             if stopped:
                 break
-            steps += len(losses)
-            samples_since_flush += len(data.x_train)
-            pending.append(self._epoch_figures(epoch, losses, correct))
+            clock.samples += len(data.x_train)
+            clock.pending.append(self._epoch_figures(epoch, losses, correct))
             self.epochs_done += 1
             now = time.perf_counter()
-            last = self.epochs_done == training.epochs
-            if last or now - last_flush >= self.observe.flush_every_s or self.control.paused:
-                for event in self._flush(pending, samples_since_flush, last_flush, start, paused_s, steps):
-                    yield event
-                    if isinstance(event, Failed):
-                        return
-                pending, samples_since_flush, last_flush = [], 0, time.perf_counter()
+            if now - clock.last_flush >= self.observe.flush_every_s or self.control.paused:
+                yield from self._flush(clock)
+                if self.status == "diverged":
+                    return
             every = self.observe.snapshot_every_s
-            if every is not None and not last and now - last_snapshot >= every:
+            if (
+                every is not None
+                and self.epochs_done < training.epochs
+                and now - clock.last_snapshot >= every
+            ):
                 yield self.snapshot()
-                last_snapshot = time.perf_counter()
-        for event in self._flush(pending, samples_since_flush, last_flush, start, paused_s, steps):
-            yield event
-            if isinstance(event, Failed):
-                return
+                clock.last_snapshot = time.perf_counter()
+        yield from self._flush(clock)
+        if self.status == "diverged":
+            return
         yield self.snapshot()
         self.status = "stopped" if self.control.stop_requested else "finished"
-        yield self._finished(time.perf_counter() - start - paused_s)
+        yield self._finished(clock.active_s())
 
     def _apply_lr_request(self) -> None:
         lr = self.control.lr_request
@@ -309,43 +323,45 @@ class Trainer:
             accuracy = predicted.argmax(1).eq(y).float().mean() if self.data.task == CLASSIFICATION else None
         return loss, accuracy
 
-    def _flush(self, pending, samples, since, start, paused_s, steps=0) -> Iterator[Event]:
-        """Bring the pending epochs' figures to the host in one sync, and report them."""
+    def _flush(self, clock: _Clock) -> list[Event]:
+        """The pending epochs' figures, brought to the host in one sync; stops at divergence."""
+        pending, clock.pending = clock.pending, []
         if not pending:
-            return
-        figures = [[f for f in row[2:]] for row in pending]
-        flat = [t for row in figures for t in row if t is not None]
-        values = iter(torch.stack([t.float() for t in flat]).tolist())
+            return []
+        figures = [row[2:] for row in pending]
+        tensors = [t.float() for row in figures for t in row if t is not None]
+        values = iter(torch.stack(tensors).tolist())
         now = time.perf_counter()
-        rate = samples / max(now - since, 1e-9)
+        rate = clock.samples / max(now - clock.last_flush, 1e-9)
+        clock.samples, clock.last_flush = 0, now
         lr = self.optimizer.param_groups[0]["lr"]
-        epochs = self.config.training.epochs
-        for (epoch, n_steps, *_), row in zip(pending, figures):
+        events: list[Event] = []
+        for (epoch, steps, *_), row in zip(pending, figures):
             train_loss, batch_loss, val_loss, train_acc, val_acc = (
                 None if t is None else next(values) for t in row
             )
             bad = next((v for v in (train_loss, val_loss) if v is not None and not math.isfinite(v)), None)
             if bad is not None:
                 self.status = "diverged"
-                yield Failed(
-                    "diverged",
-                    f"diverged at epoch {epoch} (loss = {bad}): try a smaller learning rate",
+                message = f"diverged at epoch {epoch} (loss = {bad}): try a smaller learning rate"
+                events.append(Failed("diverged", message, epoch))
+                break
+            events.append(
+                EpochEnd(
                     epoch,
+                    self.config.training.epochs,
+                    steps,
+                    train_loss,
+                    batch_loss,
+                    val_loss,
+                    train_acc,
+                    val_acc,
+                    rate,
+                    clock.active_s(),
+                    lr,
                 )
-                return
-            yield EpochEnd(
-                epoch,
-                epochs,
-                n_steps,
-                train_loss,
-                batch_loss,
-                val_loss,
-                train_acc,
-                val_acc,
-                rate,
-                now - start - paused_s,
-                lr,
             )
+        return events
 
     def _finished(self, duration: float) -> Finished:
         train_loss, train_acc = self._evaluate(self.data.x_train, self.data.y_train)
