@@ -62,7 +62,7 @@ def resolve_device(name: str) -> torch.device:
     problem = device_problem(name)
     if problem:
         raise ConfigError([problem])
-    return torch.device(auto_device() if name == "auto" else name)
+    return torch.device({"auto": auto_device(), "cuda": "cuda:0"}.get(name, name))
 
 
 def memory_in_use(device: torch.device) -> int | None:

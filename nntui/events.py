@@ -23,7 +23,8 @@ class Started:
 @dataclass(frozen=True)
 class EpochEnd:
     """`train_loss` is the mean over the epoch's batches; `batch_loss` the last batch's, which is
-    what the tutorial prints. Validation figures are None on epochs that were not evaluated."""
+    what the tutorial prints. Validation figures are None on epochs that were not evaluated;
+    `device_memory_bytes` is what the run holds on a CUDA device (None elsewhere)."""
 
     epoch: int
     epochs: int
@@ -36,6 +37,7 @@ class EpochEnd:
     samples_per_s: float
     elapsed_s: float
     lr: float
+    device_memory_bytes: int | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import torch
 
 from nntui.config import RunConfig
 from nntui.datasets import CLASSIFICATION, DATASETS, Data, as_data
-from nntui.devices import available_devices, resolve_device
+from nntui.devices import available_devices, memory_in_use, resolve_device
 from nntui.errors import UserError
 from nntui.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started
 from nntui.model import ScratchSGD, build_model, loss_function, parameter_count
@@ -335,6 +335,7 @@ class Trainer:
         rate = clock.samples / max(now - clock.last_flush, 1e-9)
         clock.samples, clock.last_flush = 0, now
         lr = self.optimizer.param_groups[0]["lr"]
+        memory = memory_in_use(self.device)
         events: list[Event] = []
         for (epoch, steps, *_), row in zip(pending, figures):
             train_loss, batch_loss, val_loss, train_acc, val_acc = (
@@ -359,6 +360,7 @@ class Trainer:
                     rate,
                     clock.active_s(),
                     lr,
+                    memory,
                 )
             )
         return events
