@@ -22,9 +22,9 @@ def available_devices() -> list[DeviceInfo]:
     """Every device this torch can train on, cpu first."""
     import platform
 
-    devices = [
-        DeviceInfo("cpu", f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads")
-    ]
+    threads = torch.get_num_threads()
+    cpu = f"{platform.processor() or platform.machine()}, {threads} thread{'s' * (threads != 1)}"
+    devices = [DeviceInfo("cpu", cpu)]
     if torch.cuda.is_available():
         for index in range(torch.cuda.device_count()):
             props = torch.cuda.get_device_properties(index)

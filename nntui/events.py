@@ -85,5 +85,10 @@ class Failed:
     message: str
     epoch: int
 
+    @classmethod
+    def diverged(cls, epoch: int, loss: float) -> Failed:
+        message = f"diverged at epoch {epoch} (loss = {loss}): try a smaller learning rate"
+        return cls("diverged", message, epoch)
+
 
 Event = Started | EpochEnd | Snapshot | Paused | Resumed | Finished | Failed

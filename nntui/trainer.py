@@ -91,6 +91,7 @@ class _Clock:
     start: float = field(default_factory=time.perf_counter)
     last_flush: float = field(default_factory=time.perf_counter)
     last_snapshot: float = field(default_factory=time.perf_counter)
+    snapshot_epoch: int = -1
     paused_s: float = 0.0
 
     def resume(self, paused_s: float) -> None:
@@ -213,14 +214,16 @@ class Trainer:
             len(data.x_val),
             self.epochs_done,
         )
-        yield self.snapshot()
-        batch_size = training.batch_size or len(data.x_train)
         clock = _Clock()
+        yield self._snapshot(clock)
+        batch_size = training.batch_size or len(data.x_train)
         while self.epochs_done < training.epochs:
             if self.control.paused:
                 yield from self._flush(clock)
                 if self.status == "diverged":
                     return
+                if clock.snapshot_epoch != self.epochs_done:  # a paused or stepped run shows where it is
+                    yield self._snapshot(clock)
                 yield Paused(self.epochs_done)
                 paused_at = time.perf_counter()
                 if not self.control.wait_if_paused():
@@ -248,12 +251,12 @@ class Trainer:
                 and self.epochs_done < training.epochs
                 and now - clock.last_snapshot >= every
             ):
-                yield self.snapshot()
-                clock.last_snapshot = time.perf_counter()
+                yield self._snapshot(clock)
         yield from self._flush(clock)
         if self.status == "diverged":
             return
-        yield self.snapshot()
+        if clock.snapshot_epoch != self.epochs_done:
+            yield self._snapshot(clock)
         self.status = "stopped" if self.control.stop_requested else "finished"
         yield self._finished(clock.active_s())
 
@@ -344,8 +347,7 @@ class Trainer:
             bad = next((v for v in (train_loss, val_loss) if v is not None and not math.isfinite(v)), None)
             if bad is not None:
                 self.status = "diverged"
-                message = f"diverged at epoch {epoch} (loss = {bad}): try a smaller learning rate"
-                events.append(Failed("diverged", message, epoch))
+                events.append(Failed.diverged(epoch, bad))
                 break
             events.append(
                 EpochEnd(
@@ -383,6 +385,11 @@ class Trainer:
             value(val_acc),
             duration,
         )
+
+    def _snapshot(self, clock: _Clock) -> Snapshot:
+        snapshot = self.snapshot()
+        clock.snapshot_epoch, clock.last_snapshot = self.epochs_done, time.perf_counter()
+        return snapshot
 
     def snapshot(self) -> Snapshot:
         """Predictions on up to `snapshot_points` training inputs, and over a grid for 2-d inputs."""

@@ -1,0 +1,134 @@
+"""The config being edited in the panels: raw field values, validated into a RunConfig on each edit."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from nntui.config import Layer, RunConfig
+from nntui.datasets import CLASSIFICATION, DATASETS
+from nntui.errors import ConfigError
+from nntui.model import parameter_count
+
+DEFAULT_LAYER = {"units": 100, "activation": "relu"}
+_PATH = re.compile(r"^(?P<path>[a-z_]+(\.[a-z_]+)?(\[\d+\]\.[a-z_]+)?)\b")
+_LAYER_PATH = re.compile(r"^model\.hidden\[(\d+)\]\.(\w+)$")
+
+
+@dataclass
+class Draft:
+    """Edits one field at a time; `config` is the last valid RunConfig, `problems` maps a field's
+    path (e.g. `training.lr`) to why its value is refused ("" for problems of no single field)."""
+
+    raw: dict[str, Any] = field(default_factory=lambda: RunConfig().to_dict())
+    config: RunConfig = field(default_factory=RunConfig)
+    problems: dict[str, str] = field(default_factory=dict)
+    unparsed: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, config: RunConfig) -> Draft:
+        return cls(raw=config.to_dict(), config=config)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def get(self, path: str) -> Any:
+        """The field's last readable value (text that is not a number is kept aside in `unparsed`)."""
+        layer = _LAYER_PATH.match(path)
+        if layer:
+            return self.raw["model"]["hidden"][int(layer[1])][layer[2]]
+        *sections, name = path.split(".")
+        target = self.raw
+        for section in sections:
+            target = target[section]
+        return target[name]
+
+    def set(self, path: str, value: Any, problem: str = "") -> bool:
+        """Store one field's value (or, with `problem`, its unreadable text); True if data changed
+        and so the tutorial replay was dropped."""
+        if problem:
+            self.unparsed[path] = value
+            self._validate(extra={path: problem})
+            return False
+        self.unparsed.pop(path, None)
+        changed = value != self.get(path)
+        layer = _LAYER_PATH.match(path)
+        if layer:
+            self.raw["model"]["hidden"][int(layer[1])][layer[2]] = value
+        else:
+            *sections, name = path.split(".")
+            target = self.raw
+            for section in sections:
+                target = target[section]
+            target[name] = value
+        dropped_replay = changed and path.startswith("data.") and bool(self.raw.get("replay"))
+        if dropped_replay:
+            self.raw["replay"] = ""
+        self._validate()
+        return dropped_replay
+
+    def add_layer(self) -> None:
+        hidden = self.raw["model"]["hidden"]
+        hidden.append(dict(hidden[-1]) if hidden else dict(DEFAULT_LAYER))
+        self._validate()
+
+    def remove_layer(self, index: int | None = None) -> None:
+        hidden = self.raw["model"]["hidden"]
+        if hidden:
+            hidden.pop(len(hidden) - 1 if index is None else index)
+            self.unparsed = {k: v for k, v in self.unparsed.items() if not k.startswith("model.hidden")}
+            self._validate()
+
+    def _validate(self, extra: dict[str, str] | None = None) -> None:
+        problems = dict(extra or {})
+        for path, text in self.unparsed.items():
+            problems.setdefault(path, f"{path} must be a number, got {text!r}")
+        try:
+            self.config = RunConfig.from_dict(copy.deepcopy(self.raw))
+        except ConfigError as error:
+            for problem in error.problems:
+                match = _PATH.match(problem)
+                problems.setdefault(match["path"] if match else "", problem)
+        self.problems = problems
+
+    @property
+    def layers(self) -> list[Layer]:
+        return [Layer(**layer) for layer in self.raw["model"]["hidden"]]
+
+
+def dims(config: RunConfig) -> tuple[int | None, int | None]:
+    """Input and output sizes the dataset gives the network; None where only the data can tell."""
+    spec = DATASETS.get(config.data.dataset)
+    if config.resolved_task != CLASSIFICATION:
+        return spec.input_dim, 1
+    return spec.input_dim, _class_count(spec.name)
+
+
+_CLASSES: dict[str, int | None] = {}
+
+
+def _class_count(dataset: str) -> int | None:
+    if dataset not in _CLASSES:
+        import torch
+
+        spec = DATASETS.get(dataset)
+        try:
+            _, targets = spec.make(2000, 0.0, torch.Generator().manual_seed(0), "")
+            _CLASSES[dataset] = max(int(targets.max()) + 1, 2)
+        except Exception:  # noqa: BLE001 - a file-backed dataset cannot tell before it is read
+            _CLASSES[dataset] = None
+    return _CLASSES[dataset]
+
+
+def describe(config: RunConfig) -> tuple[str, int | None]:
+    """The network drawn compactly (`1 → 100 relu → 1`) and its parameter count, when known."""
+    inputs, outputs = dims(config)
+    drawing = config.architecture(inputs or "in", outputs or "out")
+    if inputs is None or outputs is None:
+        return drawing, None
+    return drawing, parameter_count(
+        [inputs, *(layer.units for layer in config.model.hidden), outputs], config.model.bias
+    )

@@ -1,0 +1,39 @@
+"""The engine, loaded after the first frame (importing torch takes seconds): what the panels list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Names the panels offer, from the engine's registries, and the devices torch sees."""
+
+    datasets: list[tuple[str, str]]
+    activations: list[str]
+    optimizers: list[str]
+    presets: list[tuple[str, str]]
+    devices: list[tuple[str, str]]
+
+
+def load_engine() -> Engine:
+    import torch
+
+    from nntui.tui.runner import child_threads
+
+    # The device panel describes the cpu as the training child sees it (all cores but one).
+    torch.set_num_threads(min(torch.get_num_threads(), child_threads()))
+    from nntui.activations import ACTIVATIONS
+    from nntui.datasets import DATASETS
+    from nntui.devices import available_devices
+    from nntui.optimizers import OPTIMIZERS
+    from nntui.presets import PRESETS
+    from nntui.trainer import Trainer  # noqa: F401 - imported now so that starting a run is quick
+
+    return Engine(
+        datasets=[(name, spec.description) for name, spec in DATASETS.items()],
+        activations=ACTIVATIONS.names(),
+        optimizers=OPTIMIZERS.names(),
+        presets=[(name, preset.summary) for name, preset in PRESETS.items()],
+        devices=[(info.name, str(info)) for info in available_devices()],
+    )

@@ -1,0 +1,103 @@
+"""What the app knows of the current run, folded from its events; no Textual, no torch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nntui.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started
+
+READY, STARTING, TRAINING, PAUSED = "ready", "starting", "training", "paused"
+FINISHED, STOPPED, DIVERGED, FAILED = "finished", "stopped", "diverged", "failed"
+LIVE = (STARTING, TRAINING, PAUSED)
+
+
+@dataclass
+class RunHistory:
+    """Every epoch's figures (for the charts) and only the latest snapshot (for the predictions)."""
+
+    status: str = READY
+    started: Started | None = None
+    epochs: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    val_epochs: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    last: EpochEnd | None = None
+    snapshot: Snapshot | None = None
+    outcome: Finished | Failed | None = None
+    memory_bytes: int | None = None
+    total_epochs: int = 0
+
+    @property
+    def live(self) -> bool:
+        return self.status in LIVE
+
+    @property
+    def exists(self) -> bool:
+        return self.status != READY
+
+    @property
+    def classification(self) -> bool:
+        return self.snapshot is not None and self.snapshot.task == "classification"
+
+    def consume(self, events: list[Event]) -> tuple[bool, bool]:
+        """Fold events in; returns whether the charts and the predictions have something new."""
+        charts = predictions = False
+        for event in events:
+            if isinstance(event, EpochEnd):
+                self._epoch(event)
+                charts = True
+            elif isinstance(event, Snapshot):
+                self.snapshot = event
+                predictions = True
+            elif isinstance(event, Started):
+                self.started = event
+                self.total_epochs = event.config.training.epochs
+                self.status = TRAINING if self.status == STARTING else self.status
+            elif isinstance(event, Paused):
+                self.status = PAUSED
+            elif isinstance(event, Resumed):
+                self.status = TRAINING
+            elif isinstance(event, Finished):
+                self.outcome, self.status = event, event.status
+                charts = predictions = True
+            elif isinstance(event, Failed):
+                self.outcome = event
+                self.status = DIVERGED if event.reason == "diverged" else FAILED
+                charts = True
+        return charts, predictions
+
+    def _epoch(self, event: EpochEnd) -> None:
+        self.last = event
+        self.total_epochs = event.epochs
+        self.epochs.append(event.epoch)
+        self.train_loss.append(event.train_loss)
+        if event.val_loss is not None:
+            self.val_epochs.append(event.epoch)
+            self.val_loss.append(event.val_loss)
+            if event.val_accuracy is not None:
+                self.val_accuracy.append(event.val_accuracy)
+        if event.train_accuracy is not None:
+            self.train_accuracy.append(event.train_accuracy)
+
+    @property
+    def epochs_done(self) -> int:
+        return self.last.epoch + 1 if self.last else (self.started.start_epoch if self.started else 0)
+
+    @property
+    def eta_s(self) -> float | None:
+        if self.status != TRAINING or not self.last or not self.last.elapsed_s:
+            return None
+        done = self.epochs_done - (self.started.start_epoch if self.started else 0)
+        left = self.total_epochs - self.epochs_done
+        return self.last.elapsed_s / max(done, 1) * left
+
+
+def downsample(xs: list, ys: list, points: int) -> tuple[list, list]:
+    """At most `points` evenly spaced samples, always keeping the first and the last."""
+    if len(xs) <= points or points < 2:
+        return xs, ys
+    step = (len(xs) - 1) / (points - 1)
+    index = [round(i * step) for i in range(points)]
+    return [xs[i] for i in index], [ys[i] for i in index]

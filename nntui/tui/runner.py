@@ -1,0 +1,228 @@
+"""Runs training away from the UI: in a child process with an interpreter of its own (the app's
+choice), or in a thread (tests). Both take commands and hand back events in batches."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nntui.config import RunConfig
+
+SEND_EVERY_S = 0.1
+SNAPSHOT_EVERY_S = 2.0
+COMMANDS = ("pause", "resume", "step", "stop", "set_lr")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Events of one run, sent together; `memory_bytes` is what the run holds on a CUDA device."""
+
+    run_id: int
+    events: list
+    memory_bytes: int | None = None
+
+
+def child_threads() -> int:
+    """Torch threads for the training child: all cores but one, which stays with the UI."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def train_runs(runs: Iterable[tuple[int, RunConfig, Any]], send) -> None:
+    """Train each (run_id, config, control) in turn, sending batches of its events."""
+    from nntui.devices import memory_in_use
+    from nntui.errors import UserError
+    from nntui.events import EpochEnd, Failed
+    from nntui.trainer import Observe, Trainer
+
+    for run_id, config, control in runs:
+        try:
+            trainer = Trainer(config, control, Observe(snapshot_every_s=SNAPSHOT_EVERY_S))
+        except UserError as error:
+            send(Batch(run_id, [Failed("error", str(error), 0)]))
+            continue
+        except Exception as error:  # noqa: BLE001 - e.g. out of memory while building: shown, not raised
+            send(Batch(run_id, [Failed("error", f"{type(error).__name__}: {error}", 0)]))
+            continue
+        pending: list = []
+        sent_at = time.perf_counter()
+        for event in trainer.events():
+            pending.append(event)
+            now = time.perf_counter()
+            if not isinstance(event, EpochEnd) or now - sent_at >= SEND_EVERY_S:
+                send(Batch(run_id, pending, memory_in_use(trainer.device)))
+                pending, sent_at = [], now
+        if pending:
+            send(Batch(run_id, pending, memory_in_use(trainer.device)))
+        del trainer
+
+
+def apply(control, command: str, value: Any = None) -> None:
+    if command == "set_lr":
+        control.set_lr(value)
+    elif command == "step":
+        control.step(1)
+    else:
+        getattr(control, command)()
+
+
+def serve(commands, events, threads: int) -> None:
+    """The child process: a listener thread applies commands to the current run's control while
+    the main thread trains; it exits when the app's process goes away."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the child's whole life
+    import torch
+
+    torch.set_num_threads(threads)
+    from nntui.trainer import RunControl
+
+    parent = os.getppid()
+    runs: queue.Queue = queue.Queue()
+    current: list = [RunControl()]
+
+    def listen() -> None:
+        while True:
+            try:
+                command, *args = commands.get(timeout=0.5)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    os._exit(0)
+                continue
+            if command == "start":
+                current[0].stop()
+                current[0] = RunControl()
+                if args[2]:
+                    current[0].step(1)
+                runs.put((args[0], args[1], current[0]))
+            elif command == "quit":
+                os._exit(0)
+            else:
+                apply(current[0], command, *args)
+
+    threading.Thread(target=listen, daemon=True).start()
+    events.put(Batch(0, []))
+    train_runs(iter(runs.get, None), events.put)
+
+
+@contextlib.contextmanager
+def real_stdio():
+    """Textual swaps sys.stdout/stderr for objects without a file descriptor, which the spawning
+    machinery of multiprocessing needs; lend it the real ones while a child starts."""
+    swapped = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = swapped
+
+
+class ProcessRunner:
+    """Training in a spawned child that imports torch once and then serves run after run."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        context = multiprocessing.get_context("spawn")
+        with real_stdio():
+            self._commands = context.Queue()
+            self._events = context.Queue()
+            self._process = context.Process(
+                target=serve, args=(self._commands, self._events, threads or child_threads()), daemon=True
+            )
+            self._process.start()
+        self.run_id = 0
+        self._reported_exit = False
+
+    def start(self, config: RunConfig, paused: bool = False) -> None:
+        self.run_id += 1
+        self._commands.put(("start", self.run_id, config, paused))
+
+    def discard(self) -> None:
+        """Stop the current run and ignore whatever it still sends."""
+        self.send("stop")
+        self.run_id += 1
+
+    def send(self, command: str, value: Any = None) -> None:
+        self._commands.put((command, value) if value is not None else (command,))
+
+    def drain(self) -> list[Batch]:
+        batches = []
+        while True:
+            try:
+                batches.append(self._events.get_nowait())
+            except queue.Empty:
+                break
+        if not batches and not self._reported_exit and not self._process.is_alive():
+            from nntui.events import Failed
+
+            self._reported_exit = True
+            return [Batch(self.run_id, [Failed("error", "the training process ended unexpectedly", 0)])]
+        return [batch for batch in batches if batch.run_id == self.run_id]
+
+    def close(self) -> None:
+        """End the child within a second, whatever it is doing."""
+        self._process.terminate()
+        self._process.join(0.5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(0.5)
+        for channel in (self._commands, self._events):
+            channel.cancel_join_thread()
+            channel.close()
+
+
+class ThreadRunner:
+    """Training in a thread of this process: the same interface, for tests and small machines."""
+
+    def __init__(self) -> None:
+        from nntui.trainer import RunControl
+
+        self._events: queue.SimpleQueue = queue.SimpleQueue()
+        self._control = RunControl()
+        self._thread: threading.Thread | None = None
+        self.run_id = 0
+
+    def start(self, config: RunConfig, paused: bool = False) -> None:
+        from nntui.trainer import RunControl
+
+        self._control.stop()
+        if self._thread:
+            self._thread.join()
+        self.run_id += 1
+        self._control = RunControl()
+        if paused:
+            self._control.step(1)
+        run = (self.run_id, config, self._control)
+        self._thread = threading.Thread(target=train_runs, args=([run], self._events.put), daemon=True)
+        self._thread.start()
+
+    def discard(self) -> None:
+        self._control.stop()
+        self.run_id += 1
+
+    def send(self, command: str, value: Any = None) -> None:
+        apply(self._control, command, value)
+
+    def drain(self) -> list[Batch]:
+        batches = []
+        while not self._events.empty():
+            batch = self._events.get()
+            if batch.run_id == self.run_id:
+                batches.append(batch)
+        return batches
+
+    def close(self) -> None:
+        self._control.stop()
+        if self._thread:
+            self._thread.join(1.0)

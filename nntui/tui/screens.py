@@ -1,0 +1,63 @@
+"""Modal screens: the key help, and a yes/no question before discarding a run."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+MORE_KEYS = [
+    ("tab / shift+tab", "move between fields"),
+    ("enter / ↑ / ↓", "open a choice; pick with ↑ ↓ and enter"),
+    ("type", "edit the focused number; a bad value is marked and blocks start"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, generated from the app's bindings."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 76; max-width: 100%; height: auto; max-height: 100%;
+                            border: round $accent; padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(style="bold")
+        table.add_column(ratio=1)
+        for key, description in [*self.keys, *MORE_KEYS]:
+            table.add_row(key, description)
+        with Vertical() as box:
+            box.border_title = "nntui keys"
+            box.border_subtitle = "escape closes"
+            yield Static(table)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A question answered with y or n (escape is no)."""
+
+    BINDINGS = [Binding("y", "answer(True)", "yes"), Binding("n,escape", "answer(False)", "no")]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Static { width: auto; max-width: 70; border: round $warning; padding: 1 2;
+                             background: $surface; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"{self.question}\n\n[b]y[/b] yes   [b]n[/b] no")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,125 @@
+"""One labelled config field: a number, a choice or a switch, with its problem shown under it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Label, Select, Static, Switch
+
+NUMBER_CHARACTERS = set("0123456789.eE+-")
+
+
+class NumberInput(Input):
+    """An Input for numbers that lets other printable keys through to the app's bindings."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character in NUMBER_CHARACTERS
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character not in NUMBER_CHARACTERS:
+            event.prevent_default()
+
+
+class Field(Vertical):
+    """`path` names the config field (`training.lr`); edits are posted as `Field.Edited`."""
+
+    DEFAULT_CSS = """
+    Field { height: auto; }
+    Field > Horizontal { height: 1; }
+    Field .field-label { width: 14; color: $text-muted; }
+    Field Input, Field Select { width: 1fr; }
+    Field .field-problem { color: $text-error; display: none; height: auto; width: 1fr; }
+    Field.-invalid .field-problem { display: block; }
+    Field.-invalid Input { text-style: reverse; }
+    """
+
+    problem: reactive[str] = reactive("")
+
+    class Edited(Message):
+        """`value` is parsed; when the text is not a number, `problem` says so and `value` is the text."""
+
+        def __init__(self, field: Field, value: Any, problem: str = "") -> None:
+            super().__init__()
+            self.field, self.path, self.value, self.problem = field, field.path, value, problem
+
+    def __init__(
+        self,
+        label: str,
+        path: str,
+        value: Any,
+        *,
+        kind: type = float,
+        choices: list[tuple[str, Any]] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.label, self.path, self.kind, self.choices = label, path, kind, choices
+        self.current = value
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(self.label, classes="field-label")
+            if self.choices is not None:
+                yield Select(self.choices, value=self.current, allow_blank=False, compact=True)
+            elif self.kind is bool:
+                yield Switch(bool(self.current))
+            else:
+                kind = Input if self.kind is str else NumberInput
+                yield kind(_text(self.current), compact=True, select_on_focus=True)
+        yield Static("", classes="field-problem")
+
+    def watch_problem(self, problem: str) -> None:
+        self.set_class(bool(problem), "-invalid")
+        if self.is_mounted:
+            self.query_one(".field-problem", Static).update(f"↳ {problem}")
+
+    def show(self, value: Any) -> None:
+        """Display a value set from outside (a preset, a reset) without posting an edit."""
+        self.current = value
+        if self.choices is not None:
+            self.query_one(Select).value = value
+        elif self.kind is bool:
+            self.query_one(Switch).value = bool(value)
+        else:
+            self.query_one(Input).value = _text(value)
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        text = event.value.strip()
+        if text == _text(self.current):
+            return
+        try:
+            value = self.kind(text)
+        except ValueError:
+            kind = "a whole number" if self.kind is int else "a number"
+            self.post_message(self.Edited(self, text, f"{self.path} must be {kind}, got {text!r}"))
+            return
+        self._edited(value)
+
+    def _edited(self, value: Any) -> None:
+        if value != self.current:
+            self.current = value
+            self.post_message(self.Edited(self, value))
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is not Select.NULL:
+            self._edited(event.value)
+
+    @on(Switch.Changed)
+    def _switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        self._edited(event.value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)

@@ -1,0 +1,154 @@
+"""The four setup panels: data, architecture, hyperparameters and device. Each composes `Field`s;
+the app validates their edits and sends back each field's problem."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Label, Static
+
+from nntui.tui.engine import Engine
+from nntui.tui.widgets.fields import Field
+
+STYLE_CHOICES = [("torch.nn", "nn"), ("from scratch", "scratch")]
+
+
+class Panel(Vertical):
+    """A bordered group of fields."""
+
+    DEFAULT_CSS = """
+    Panel { height: auto; border: round $primary 50%; padding: 0 1; }
+    Panel:focus-within { border: round $accent; }
+    """
+
+    def __init__(self, title: str, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = title
+
+
+class DataPanel(Panel):
+    summary: reactive[str] = reactive("")
+
+    def __init__(self, engine: Engine, raw: dict, preset: str) -> None:
+        super().__init__("Data", id="data")
+        self.engine, self.raw, self.preset = engine, raw, preset
+
+    def compose(self) -> ComposeResult:
+        presets = [("custom", "custom"), *((name, name) for name, _ in self.engine.presets)]
+        yield Field("preset", "preset", self.preset, choices=presets, id="preset")
+        yield Static(self.summary, id="preset-summary", classes="hint")
+        datasets = [(name, name) for name, _ in self.engine.datasets]
+        yield Field("dataset", "data.dataset", self.raw["data"]["dataset"], choices=datasets)
+        yield Field("size", "data.size", self.raw["data"]["size"], kind=int)
+        yield Field("noise", "data.noise", self.raw["data"]["noise"], kind=float)
+        path = Field("csv file", "data.path", self.raw["data"]["path"], kind=str, id="csv-path")
+        path.display = self.raw["data"]["dataset"] == "csv"
+        yield path
+
+    def watch_summary(self, summary: str) -> None:
+        if self.is_mounted:
+            self.query_one("#preset-summary", Static).update(summary)
+
+
+class LayerRow(Horizontal):
+    DEFAULT_CSS = """
+    LayerRow { height: auto; }
+    LayerRow Field { width: 1fr; }
+    LayerRow Field .field-label { width: 9; }
+    LayerRow Field.activation .field-label { width: 1; }
+    """
+
+    def __init__(self, index: int, units: int, activation: str, activations: list[str]) -> None:
+        super().__init__()
+        self.index, self.units, self.activation, self.activations = index, units, activation, activations
+
+    def compose(self) -> ComposeResult:
+        yield Field(f"layer {self.index + 1}", f"model.hidden[{self.index}].units", self.units, kind=int)
+        activation = Field(
+            " ",
+            f"model.hidden[{self.index}].activation",
+            self.activation,
+            choices=[(name, name) for name in self.activations],
+        )
+        activation.add_class("activation")
+        yield activation
+
+
+class ArchitecturePanel(Panel):
+    """Hidden layers as a list; input and output sizes come from the dataset."""
+
+    drawing: reactive[str] = reactive("")
+
+    def __init__(self, engine: Engine, layers: list) -> None:
+        super().__init__("Architecture  a add · d remove", id="architecture")
+        self.engine, self.hidden_layers = engine, layers
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.drawing, id="drawing")
+        with Vertical(id="layers"):
+            yield from self._rows(self.hidden_layers)
+
+    def _rows(self, layers: list) -> list[LayerRow]:
+        if not layers:
+            return [Label("no hidden layer: a linear model", classes="hint")]
+        return [
+            LayerRow(i, layer.units, layer.activation, self.engine.activations)
+            for i, layer in enumerate(layers)
+        ]
+
+    async def show_layers(self, layers: list) -> None:
+        container = self.query_one("#layers", Vertical)
+        await container.remove_children()
+        await container.mount_all(self._rows(layers))
+
+    def watch_drawing(self, drawing: str) -> None:
+        if self.is_mounted:
+            self.query_one("#drawing", Static).update(drawing)
+
+
+class HyperparametersPanel(Panel):
+    def __init__(self, engine: Engine, raw: dict) -> None:
+        super().__init__("Hyperparameters", id="hyperparameters")
+        self.engine, self.raw = engine, raw
+
+    def compose(self) -> ComposeResult:
+        training, data = self.raw["training"], self.raw["data"]
+        yield Field("learning rate", "training.lr", training["lr"], kind=float)
+        yield Field("epochs", "training.epochs", training["epochs"], kind=int)
+        yield Field("batch size", "training.batch_size", training["batch_size"], kind=int)
+        yield Static("0 = full batch", classes="hint", id="batch-hint")
+        yield Field(
+            "optimizer",
+            "training.optimizer",
+            training["optimizer"],
+            choices=[(name, name) for name in self.engine.optimizers],
+        )
+        yield Field("shuffle", "training.shuffle", training["shuffle"], kind=bool)
+        yield Field("seed", "training.seed", training["seed"], kind=int)
+        yield Field("validation", "data.val_share", data["val_share"], kind=float)
+        yield Field("style", "style", self.raw["style"], choices=STYLE_CHOICES)
+
+
+class DevicePanel(Panel):
+    """What torch sees, the device chosen, and while training its speed and CUDA memory."""
+
+    live: reactive[str] = reactive("")
+
+    def __init__(self, engine: Engine, device: str) -> None:
+        super().__init__("Device", id="device")
+        self.engine, self.device = engine, device
+
+    def compose(self) -> ComposeResult:
+        choices = [("auto", "auto"), *((name, name) for name, _ in self.engine.devices)]
+        if self.device not in dict(choices).values():
+            choices.append((f"{self.device} (not here)", self.device))
+        yield Field("device", "device", self.device, choices=choices)
+        yield Static(
+            "\n".join(description for _, description in self.engine.devices), id="devices", classes="hint"
+        )
+        yield Static(self.live, id="device-live")
+
+    def watch_live(self, live: str) -> None:
+        if self.is_mounted:
+            self.query_one("#device-live", Static).update(live)

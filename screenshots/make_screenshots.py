@@ -1,0 +1,89 @@
+"""Writes the SVG screenshots shown in README.md: `.venv/bin/python screenshots/make_screenshots.py`.
+
+Each screen is the real app fed the events of a real seeded run (trained here, in-process), so the
+pictures show what a user sees, without a clock in them."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+
+import torch
+
+from nntui.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
+from nntui.events import EpochEnd, Finished, Paused
+from nntui.trainer import Observe, RunControl, Trainer
+from nntui.tui.app import NntuiApp
+from nntui.tui.draft import Draft
+from nntui.tui.runner import ThreadRunner, child_threads
+
+HERE = Path(__file__).resolve().parent
+REGRESSION = RunConfig(
+    name="x2",
+    data=DataConfig(dataset="x2", size=2000, val_share=0.2),
+    model=ModelConfig(hidden=(Layer(64, "relu"), Layer(64, "relu"))),
+    training=TrainingConfig(optimizer="adam", lr=0.01, epochs=200, batch_size=200),
+)
+CLASSIFICATION = RunConfig(
+    name="spiral",
+    data=DataConfig(dataset="spiral", size=3000, val_share=0.2, noise=0.02),
+    model=ModelConfig(hidden=(Layer(64, "tanh"), Layer(64, "tanh"))),
+    training=TrainingConfig(optimizer="adam", lr=0.01, epochs=300, batch_size=200, shuffle=True),
+)
+
+
+def events_of(config: RunConfig, pause_at: int | None = None) -> list:
+    """A run's events with timing figures fixed; with `pause_at`, the run paused after that epoch."""
+    control = RunControl()
+    if pause_at is not None:
+        control.step(pause_at)
+    events = []
+    for event in Trainer(config, control, Observe(flush_every_s=0.0)).events():
+        if isinstance(event, EpochEnd):
+            event = dataclasses.replace(event, samples_per_s=250_000.0, elapsed_s=0.02 * (event.epoch + 1))
+        if isinstance(event, Finished):
+            event = dataclasses.replace(event, duration_s=0.02 * event.epochs_done)
+        events.append(event)
+        if isinstance(event, Paused) and event.epoch == pause_at:
+            control.stop()
+            break
+    return events
+
+
+async def shoot(name: str, size: tuple[int, int], config: RunConfig, events=(), view=None, keys=()) -> None:
+    app = NntuiApp(runner=ThreadRunner)
+    async with app.run_test(size=size) as pilot:
+        while app.runner is None:
+            await pilot.pause(0.05)
+        app.draft = Draft.of(config)
+        await app._mount_setup()
+        if events:
+            app.consume(list(events))
+        if view:
+            app.view = view
+        app.screen.set_focus(None)
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause(0.2)
+        app.save_screenshot(str(HERE / f"{name}.svg"))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    torch.set_num_threads(child_threads())  # as the app's training process does
+    regression = events_of(REGRESSION)
+    classification = events_of(CLASSIFICATION)
+    await shoot("start", (120, 40), REGRESSION)
+    await shoot("regression", (120, 40), REGRESSION, regression)
+    await shoot("classification", (120, 40), CLASSIFICATION, classification)
+    await shoot("paused", (120, 40), CLASSIFICATION, events_of(CLASSIFICATION, pause_at=40))
+    await shoot("small-setup", (80, 24), CLASSIFICATION)
+    await shoot("small-monitor", (80, 24), CLASSIFICATION, classification, view="monitor")
+    await shoot("help", (120, 40), REGRESSION, keys=["question_mark"])
+    await shoot("large", (160, 48), CLASSIFICATION, classification)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

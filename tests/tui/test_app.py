@@ -1,0 +1,287 @@
+"""Pilot tests: every interaction from the keyboard, bad input, failures and quitting mid-run."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Input
+
+from nntui.tui.history import DIVERGED, FAILED, FINISHED, PAUSED, READY, STOPPED, TRAINING
+from nntui.tui.screens import ConfirmScreen, HelpScreen
+from nntui.tui.widgets.charts import EpochChart
+from nntui.tui.widgets.fields import Field
+from nntui.tui.widgets.panels import ArchitecturePanel, LayerRow
+
+from .conftest import TINY, TINY_RINGS, loaded, make_app, until
+
+
+def field(app, path: str) -> Field:
+    return next(f for f in app.query(Field) if f.path == path)
+
+
+async def use(pilot, config) -> None:
+    """Load a config into the panels as a preset would."""
+    from nntui.tui.draft import Draft
+
+    pilot.app.draft = Draft.of(config)
+    await pilot.app._mount_setup()
+    await pilot.pause()
+
+
+async def type_into(pilot, path: str, text: str) -> None:
+    control = field(pilot.app, path).query_one(Input)
+    control.focus()
+    control.value = ""
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def test_start_screen_shows_the_default_config_ready_to_start():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        assert app.history.status == READY
+        assert "1 → 100 relu → 1" in str(app.query_one(ArchitecturePanel).drawing)
+        assert "301 parameters" in str(app.query_one(ArchitecturePanel).drawing)
+        assert field(app, "training.lr").query_one(Input).value == "0.001"
+
+
+async def test_an_invalid_field_is_marked_with_its_reason_and_blocks_start():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await type_into(pilot, "training.lr", "-1")
+        assert "training.lr must be > 0" in field(app, "training.lr").problem
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert app.history.status == READY
+        await type_into(pilot, "training.lr", "0.01")
+        assert field(app, "training.lr").problem == ""
+        assert app.draft.valid
+
+
+async def test_text_that_is_not_a_number_is_refused_and_letters_reach_the_keys():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await type_into(pilot, "data.size", "1e")
+        assert "data.size must be a whole number" in field(app, "data.size").problem
+        assert not app.draft.valid
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+
+
+async def test_start_trains_to_the_end_and_draws_charts_and_predictions():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY)
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == FINISHED)
+        assert len(app.history.epochs) == 30
+        assert app.history.snapshot is not None and app.history.snapshot.epoch == 30
+        await pilot.pause(0.3)
+        assert app.query_one("#loss", EpochChart).train[0] == list(range(30))
+        assert "finished" in str(app.query_one("#status").render())
+
+
+async def test_pause_resume_step_and_stop_from_the_keyboard():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 100000}))
+        await pilot.press("n")
+        await until(pilot, lambda: app.history.status == PAUSED)
+        assert app.history.epochs_done == 1
+        await pilot.press("n")
+        await until(pilot, lambda: app.history.epochs_done == 2)
+        await pilot.press("space")
+        await until(pilot, lambda: app.history.status == TRAINING)
+        await pilot.press("space")
+        await until(pilot, lambda: app.history.status == PAUSED)
+        await pilot.press("x")
+        await until(pilot, lambda: app.history.status == STOPPED)
+
+
+async def test_reset_clears_the_run():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 100000}))
+        await pilot.press("n")
+        await until(pilot, lambda: app.history.status == PAUSED)
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        assert app.history.status == READY and not app.history.epochs
+
+
+async def test_the_learning_rate_may_change_during_training():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 100000}))
+        await pilot.press("n")
+        await until(pilot, lambda: app.history.status == PAUSED)
+        await type_into(pilot, "training.lr", "0.02")
+        assert app.history.live and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await until(pilot, lambda: app.history.epochs_done == 2)
+        assert app.history.last.lr == 0.02
+
+
+async def test_changing_the_data_during_a_run_asks_first():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 100000}))
+        await pilot.press("n")
+        await until(pilot, lambda: app.history.status == PAUSED)
+        await type_into(pilot, "data.size", "5")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.history.live and app.draft.config.data.size == 300
+        assert field(app, "data.size").query_one(Input).value == "300"
+        await type_into(pilot, "data.size", "9")
+        await pilot.press("y")
+        await pilot.pause(0.3)
+        assert app.history.status == READY and app.draft.config.data.size == 9
+
+
+async def test_layers_are_added_and_removed_with_a_and_d():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await pilot.press("a")
+        await pilot.pause()
+        assert len(app.query(LayerRow)) == 2
+        assert "1 → 100 relu → 100 relu → 1" in app.query_one(ArchitecturePanel).drawing
+        assert "10,401 parameters" in app.query_one(ArchitecturePanel).drawing
+        await type_into(pilot, "model.hidden[1].units", "7")
+        assert "100 relu → 7 relu" in app.query_one(ArchitecturePanel).drawing
+        await pilot.press("d")
+        await pilot.pause()
+        assert [layer.units for layer in app.draft.layers] == [100]
+        await pilot.press("escape", "d")
+        await pilot.pause()
+        assert app.draft.layers == [] and "1 → 1" in app.query_one(ArchitecturePanel).drawing
+
+
+async def test_a_preset_loads_its_config_and_keeps_the_tutorial_replay():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        app.choose_preset("classification")
+        await pilot.pause(0.2)
+        assert app.draft.config.replay == "classification"
+        assert field(app, "data.dataset").current == "rings"
+        assert "2 → 100 relu → 100 relu → 3" in app.query_one(ArchitecturePanel).drawing
+        assert app.query_one("#charts").has_class("-classification")
+        await type_into(pilot, "data.noise", "0.1")
+        assert app.draft.config.replay == ""
+
+
+async def test_the_preset_picker_opens_from_p_and_loads_with_enter():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await pilot.press("p", "down", "down", "down", "enter")
+        await pilot.pause(0.2)
+        assert app.preset == "random-relu"
+        assert app.draft.config.training.epochs == 0
+
+
+async def test_the_timing_preset_shows_its_lines():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        app.choose_preset("for-loop-vs-matmul")
+        await until(pilot, lambda: "faster" in str(app.query_one("#message").render()))
+        assert app.preset == "custom"
+
+
+async def test_a_diverging_run_says_at_which_epoch_and_the_app_stays():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"lr": 1e12}))
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == DIVERGED)
+        assert "diverged at epoch" in str(app.query_one("#message").render())
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == DIVERGED)
+
+
+async def test_a_missing_device_is_a_message():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(device="cuda:7"))
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == FAILED)
+        assert "cuda:7 is not available" in str(app.query_one("#message").render())
+
+
+async def test_classification_draws_accuracy_and_a_class_map():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY_RINGS)
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == FINISHED)
+        await pilot.pause(0.3)
+        assert app.history.train_accuracy and app.query_one("#accuracy").display
+        assert "class map" in str(app.query_one("#predictions").render())
+
+
+async def test_log_y_toggles_and_help_lists_every_key():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await pilot.press("l")
+        assert app.query_one("#loss", EpochChart).log_y
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = " ".join(f"{key} {description}" for key, description in app.screen.keys)
+        for word in ("start", "pause", "step", "stop", "reset", "log-y", "preset", "add layer", "quit"):
+            assert word in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_at_80x24_the_view_switches_and_starting_shows_the_charts():
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        assert app.screen.has_class("-compact")
+        assert not app.query_one("#monitor").display or app.view == "setup"
+        await use(pilot, TINY)
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.view == "monitor"
+        await pilot.press("v")
+        assert app.view == "setup"
+        await until(pilot, lambda: app.history.status == FINISHED)
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert not app.screen.has_class("-compact")
+
+
+async def test_quitting_while_training_in_a_process_ends_it_within_a_second():
+    from nntui.tui.app import NntuiApp
+
+    app = NntuiApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await use(pilot, TINY.with_changes(training={"epochs": 10**7}))
+        process = app.runner._process
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == TRAINING, timeout_s=60)
+        began = time.perf_counter()
+        await pilot.press("q")
+    assert not process.is_alive()
+    assert time.perf_counter() - began < 1.5

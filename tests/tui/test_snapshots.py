@@ -1,0 +1,81 @@
+"""Screens as SVG snapshots, from recorded seeded runs with the clock figures fixed.
+Update them with `pytest tests/tui --snapshot-update` and look at each one before keeping it."""
+
+from __future__ import annotations
+
+from nntui.events import Paused
+from nntui.tui.draft import Draft
+from nntui.tui.widgets.fields import Field
+
+from .conftest import TINY, TINY_RINGS, loaded, make_app, recorded_events
+
+WIDE = (120, 40)
+SMALL = (80, 24)
+
+
+def showing(config, events=(), edits=(), view=None):
+    """A `run_before` that loads `config` into the panels, types `edits` and feeds `events`."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await loaded(pilot)
+        app.draft = Draft.of(config)
+        await app._mount_setup()
+        await pilot.pause()
+        for path, text in edits:
+            field = next(f for f in app.query(Field) if f.path == path)
+            field.query_one("Input").value = text
+            await pilot.pause()
+        if events:
+            app.consume(list(events))
+        if view:
+            app.view = view
+        app.screen.set_focus(None)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_start_screen(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY))
+
+
+def test_regression_run_after_seeded_epochs(snap_compare):
+    events = recorded_events(TINY)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY, events))
+
+
+def test_classification_run_after_seeded_epochs(snap_compare):
+    events = recorded_events(TINY_RINGS)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY_RINGS, events))
+
+
+def test_paused_run(snap_compare):
+    events = recorded_events(TINY, epochs=12)
+    events = [e for e in events if type(e).__name__ not in ("Finished",)][:-1] + [Paused(12)]
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY, events))
+
+
+def test_invalid_fields_are_marked(snap_compare):
+    edits = [("training.lr", "-1"), ("data.size", "12x")]
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY, edits=edits))
+
+
+def test_diverged_run(snap_compare):
+    config = TINY.with_changes(training={"lr": 1e12})
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(config, recorded_events(config)))
+
+
+def test_small_terminal_setup_view(snap_compare):
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=showing(TINY))
+
+
+def test_small_terminal_monitor_view(snap_compare):
+    events = recorded_events(TINY_RINGS)
+    assert snap_compare(
+        make_app(), terminal_size=SMALL, run_before=showing(TINY_RINGS, events, view="monitor")
+    )
+
+
+def test_help_screen(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, press=["question_mark"], run_before=showing(TINY))
