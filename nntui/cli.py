@@ -1,4 +1,5 @@
-"""The headless face of nntui: `nntui train`, `nntui presets`, `nntui devices`; no arguments opens the app."""
+"""The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui presets`,
+`nntui devices`; no arguments opens the app."""
 
 from __future__ import annotations
 
@@ -15,6 +16,22 @@ from nntui.errors import ConfigError, UserError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# `nntui runs --sort KEY`: how to read the key from a run, and whether the largest comes first.
+SORT_KEYS = {
+    "created": (lambda run: run.id, True),
+    "name": (lambda run: run.name, False),
+    "status": (lambda run: run.status, False),
+    "dataset": (lambda run: run.dataset, False),
+    "architecture": (lambda run: run.architecture, False),
+    "optimizer": (lambda run: run.optimizer, False),
+    "lr": (lambda run: run.lr, False),
+    "epochs": (lambda run: run.epochs_done, True),
+    "train_loss": (lambda run: run.train_loss, False),
+    "val_loss": (lambda run: run.val_loss, False),
+    "accuracy": (lambda run: run.accuracy, True),
+    "duration": (lambda run: run.duration_s, True),
+    "device": (lambda run: run.device, False),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,11 +39,35 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nntui", description="Build, train and watch small PyTorch networks."
     )
     commands = parser.add_subparsers(dest="command")
-    train = commands.add_parser("train", help="train headless, printing progress")
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument(
+        "--runs-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="where runs are saved (default: $NNTUI_RUNS_DIR, else the user data directory)",
+    )
+    train = commands.add_parser("train", parents=[store], help="train headless, printing progress")
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", metavar="NAME", help="a preset from `nntui presets`")
     source.add_argument("--config", metavar="FILE", help="a run config in TOML")
+    source.add_argument("--resume", metavar="ID", help="continue a saved run (see `nntui runs`)")
+    _add_config_flags(train)
+    train.add_argument("--jsonl", action="store_true", help="print one JSON object per event")
     train.add_argument(
+        "--every", type=int, metavar="N", help="print every Nth epoch (default: about 10 lines)"
+    )
+    train.add_argument("--save", metavar="PATH", help="write the final state_dict and config to a .pt file")
+    train.add_argument("--write-config", metavar="PATH", help="write the run's config as TOML and exit")
+    _add_threads(train)
+    _add_runs_commands(commands, store)
+    _add_compare_command(commands, store)
+    commands.add_parser("presets", help="list the tutorial's experiments")
+    commands.add_parser("devices", help="list the devices torch can train on")
+    return parser
+
+
+def _add_config_flags(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -45,19 +86,62 @@ def build_parser() -> argparse.ArgumentParser:
         ("--hidden", "model.hidden", str),
         ("--style", "style", str),
     ]:
-        train.add_argument(flag, dest=field, type=kind, metavar=kind.__name__.upper(), help=f"sets {field}")
-    train.add_argument("--jsonl", action="store_true", help="print one JSON object per event")
-    train.add_argument(
-        "--every", type=int, metavar="N", help="print every Nth epoch (default: about 10 lines)"
-    )
-    train.add_argument("--save", metavar="PATH", help="write the final state_dict and config to a .pt file")
-    train.add_argument("--write-config", metavar="PATH", help="write the run's config as TOML and exit")
-    train.add_argument(
+        command.add_argument(flag, dest=field, type=kind, metavar=kind.__name__.upper(), help=f"sets {field}")
+
+
+def _add_threads(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--threads", type=int, metavar="N", help="torch CPU threads (default: one fewer than the cores)"
     )
-    commands.add_parser("presets", help="list the tutorial's experiments")
-    commands.add_parser("devices", help="list the devices torch can train on")
-    return parser
+
+
+def _add_runs_commands(commands, store: argparse.ArgumentParser) -> None:
+    from nntui.export import FORMATS
+
+    runs = commands.add_parser("runs", parents=[store], help="list, show, export and delete saved runs")
+    runs.add_argument("--sort", choices=list(SORT_KEYS), default="created", help="default: newest first")
+    actions = runs.add_subparsers(dest="runs_command")
+    show = actions.add_parser("show", parents=[store], help="a run's config, outcome and history")
+    show.add_argument("id", help="a run id, or a unique start of one")
+    export = actions.add_parser("export", parents=[store], help="write a run as csv, json, pt or py")
+    export.add_argument("id", help="a run id, or a unique start of one")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument(
+        "-o", "--output", metavar="PATH", help="where to write (default: ./nntui-ID.FORMAT; - for stdout)"
+    )
+    delete = actions.add_parser("delete", parents=[store], help="delete a run (asks first)")
+    delete.add_argument("id", help="a run id, or a unique start of one")
+    delete.add_argument("-y", "--yes", action="store_true", help="do not ask")
+
+
+def _add_compare_command(commands, store: argparse.ArgumentParser) -> None:
+    compare = commands.add_parser(
+        "compare", parents=[store], help="train variants of one config side by side and compare them"
+    )
+    source = compare.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", metavar="NAME", help="a preset from `nntui presets`")
+    source.add_argument("--config", metavar="FILE", help="a run config in TOML")
+    compare.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="FIELD=A|B|…",
+        help='values to try, e.g. model.hidden="100 relu|100 identity" or training.seed=1,2,3 '
+        "(repeatable: every combination is trained)",
+    )
+    _add_config_flags(compare)
+    way = compare.add_mutually_exclusive_group()
+    way.add_argument(
+        "--sequential", dest="batched", action="store_false", default=None, help="never batch the variants"
+    )
+    way.add_argument(
+        "--batched",
+        dest="batched",
+        action="store_true",
+        help="batch the variants even where it is expected to be slower (default: where it pays)",
+    )
+    compare.add_argument("--plot", action="store_true", help="draw the loss curves in the terminal")
+    _add_threads(compare)
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
@@ -72,6 +156,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return list_presets(out)
         if args.command == "devices":
             return list_devices(out)
+        if args.command == "runs":
+            return runs_command(args, out)
+        if args.command == "compare":
+            return compare_command(args, out)
         return train(args, out)
     except ConfigError as error:
         for problem in error.problems:
@@ -100,18 +188,23 @@ def list_devices(out: TextIO) -> int:
     return 0
 
 
-def run_config(args: argparse.Namespace):
-    """The config named by --preset or --config, with flags and --set overrides applied."""
-    from nntui.config import RunConfig
-    from nntui.presets import PRESETS
-
+def config_overrides(args: argparse.Namespace) -> list[str]:
+    """The flags that set config fields, as `field=value` overrides, then the --set ones."""
     overrides = [
         f"{field}={_quote(value)}"
         for field, value in vars(args).items()
         if "." in field or field in ("device", "style")
         if value is not None
     ]
-    overrides += args.overrides
+    return overrides + args.overrides
+
+
+def run_config(args: argparse.Namespace):
+    """The config named by --preset or --config, with flags and --set overrides applied."""
+    from nntui.config import RunConfig
+    from nntui.presets import PRESETS
+
+    overrides = config_overrides(args)
     if args.config:
         return None, RunConfig.load(args.config, overrides)
     if args.preset not in PRESETS:
@@ -122,12 +215,135 @@ def run_config(args: argparse.Namespace):
     return preset, preset.config.updated(overrides)
 
 
+def runs_command(args: argparse.Namespace, out: TextIO) -> int:
+    from nntui.runs import RunStore
+
+    store = RunStore(getattr(args, "runs_dir", None))
+    if args.runs_command is None:
+        return list_runs(store, args.sort, out)
+    record = store.find(args.id)
+    if args.runs_command == "show":
+        for line in run_details(store, record):
+            print(line, file=out)
+    elif args.runs_command == "export":
+        from nntui.export import export_run
+
+        where = export_run(store, record, args.format, args.output)
+        if where != "-":
+            print(f"wrote {where}", file=out)
+    else:
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UserError(f"delete run {record.id}: pass --yes to delete without being asked")
+            answer = input(f"delete run {record.id} ({record.name}, {record.status})? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("kept", file=out)
+                return 0
+        store.delete(record.id)
+        print(f"deleted run {record.id}", file=out)
+    return 0
+
+
+RUN_COLUMNS = (
+    "id", "name", "status", "dataset", "architecture", "optimizer", "lr", "epochs",
+    "train loss", "val loss", "accuracy", "duration", "device",
+)  # fmt: skip
+
+
+def list_runs(store, sort: str, out: TextIO) -> int:
+    """The runs table; unreadable entries are named on stderr and skipped."""
+    listing = store.list()
+    for line in listing.skipped:
+        print(f"nntui: {line}", file=sys.stderr)
+    if not listing.runs:
+        print(f"no runs saved in {store.root} yet; `nntui train` saves every run", file=out)
+        return 0
+    key, largest_first = SORT_KEYS[sort]
+    known = [run for run in listing.runs if key(run) is not None]
+    unknown = [run for run in listing.runs if key(run) is None]
+    runs = sorted(known, key=key, reverse=largest_first) + unknown
+    rows = [RUN_COLUMNS] + [table_row(run) for run in runs]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(RUN_COLUMNS))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=out)
+    return 0
+
+
+def table_row(run) -> tuple[str, ...]:
+    return (
+        run.id,
+        run.name,
+        run.status,
+        run.dataset,
+        run.architecture,
+        run.optimizer,
+        f"{run.lr:g}",
+        f"{run.epochs_done}/{run.epochs}",
+        _figure(run.train_loss),
+        _figure(run.val_loss),
+        "-" if run.accuracy is None else f"{run.accuracy:.4f}",
+        duration_text(run.duration_s),
+        run.device,
+    )
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def duration_text(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m {seconds:02d}s"
+
+
+def run_details(store, record) -> list[str]:
+    """`nntui runs show`: what the run was, how it ended, its figures every tenth of the way."""
+    lines = [
+        f"run {record.id}: {record.name} ({record.status})",
+        f"created {record.created} on {record.device}; "
+        f"{record.architecture}, {record.parameters:,} parameters",
+        f"{record.epochs_done} of {record.epochs} epochs in {duration_text(record.duration_s)}; "
+        f"train loss {_figure(record.train_loss)}, val loss {_figure(record.val_loss)}, "
+        f"accuracy {'-' if record.accuracy is None else f'{record.accuracy:.4f}'}",
+    ]
+    if record.resumed_from:
+        lines.append(f"continues run {record.resumed_from}")
+    if record.group:
+        lines.append(f"compared in group {record.group}")
+    if record.message:
+        lines.append(record.message)
+    lines += [f"files: {store.root / record.id}", "", "config:", record.config.to_toml().rstrip(), ""]
+    history = store.history(record.id)
+    if len(history):
+        step = max(1, len(history) // 10)
+        lines.append("epoch  train_loss    val_loss      accuracy")
+        for index, row in enumerate(history.rows()):
+            if index % step and index != len(history) - 1:
+                continue
+            accuracy = row["val_accuracy"] if row["val_accuracy"] is not None else row["train_accuracy"]
+            lines.append(
+                f"{row['epoch']:>5}  {_figure(row['train_loss']):<12}  {_figure(row['val_loss']):<12}  "
+                f"{'-' if accuracy is None else f'{accuracy:.4f}'}"
+            )
+    return lines
+
+
 def _quote(value: object) -> str:
     return json.dumps(value) if isinstance(value, str) else str(value)
 
 
 def train(args: argparse.Namespace, out: TextIO) -> int:
-    preset, config = run_config(args)
+    from nntui.runs import RunStore, config_for_resume
+
+    store = RunStore(getattr(args, "runs_dir", None))
+    resumed = None
+    if args.resume:
+        resumed = store.find(args.resume)
+        preset, config = None, config_for_resume(resumed, config_overrides(args))
+    else:
+        preset, config = run_config(args)
     if config is None:
         for line in preset.demo():
             print(line, file=out)
@@ -136,12 +352,18 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
         config.save(args.write_config)
         print(f"wrote {args.write_config}", file=out)
         return 0
+    store.ensure_writable()
     set_threads(args.threads)
     from nntui.events import EpochEnd, Failed, Finished
+    from nntui.runs import RunRecorder, restore_trainer
     from nntui.trainer import RunControl, Trainer
 
     control = RunControl()
-    trainer = Trainer(config, control)
+    if resumed:
+        trainer = restore_trainer(store, resumed, config, control)
+    else:
+        trainer = Trainer(config, control)
+    recorder = RunRecorder(trainer, store, resumed_from=resumed)
     every = args.every or (100 if preset and preset.figures else max(1, config.training.epochs // 10))
     report = JsonReport(out) if args.jsonl else ProgressReport(out, every)
     history: dict[int, EpochEnd] = {}
@@ -150,6 +372,7 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
     try:
         for event in trainer.events():
             report.show(event)
+            recorder.record(event)
             if isinstance(event, EpochEnd):
                 history[event.epoch] = event
             elif isinstance(event, Finished | Failed):
@@ -162,9 +385,91 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
     if preset and not args.jsonl:
         for line in compare_with_tutorial(preset, history, outcome):
             print(line, file=out)
+    record = recorder.save()
+    continues = f", continuing {resumed.id}" if resumed else ""
+    saved = f"saved run {record.id} ({record.status}{continues}) in {store.root}"
+    print(saved, file=sys.stderr if args.jsonl else out)
     if isinstance(outcome, Failed):
         return 1
     return EXIT_INTERRUPTED if control.stop_requested else 0
+
+
+def compare_command(args: argparse.Namespace, out: TextIO) -> int:
+    """Train variants of one config, print their figures side by side, save each as a run."""
+    from nntui.compare import Comparison, make_variants
+    from nntui.events import EpochEnd, Failed, Finished
+    from nntui.runs import RunStore
+    from nntui.trainer import RunControl
+
+    store = RunStore(getattr(args, "runs_dir", None))
+    preset, config = run_config(args)
+    if config is None:
+        raise UserError(f"preset {preset.name!r} is a demo, not a training run: there is nothing to vary")
+    variants = make_variants(config, args.vary)
+    store.ensure_writable()
+    set_threads(args.threads)
+    control = RunControl()
+    comparison = Comparison(variants, store, control, batched=args.batched)
+    how = (
+        "batched into one computation"
+        if comparison.batched
+        else f"one after another ({comparison.why_sequential})"
+    )
+    print(f"{len(variants)} variants of {config.name}, trained {how}", file=out, flush=True)
+    width = max(len(variant.label) for variant in variants)
+    every = max(1, config.training.epochs // 5)
+    outcomes: dict[int, Finished | Failed] = {}
+    previous = signal.signal(signal.SIGINT, lambda *_: _interrupt(control, previous))
+    try:
+        for index, event in comparison.events():
+            label = variants[index].label
+            if isinstance(event, EpochEnd) and (event.epoch % every == 0 or event.epoch == event.epochs - 1):
+                print(f"{label:<{width}}  {epoch_line(event)}", file=out, flush=True)
+            elif isinstance(event, Finished | Failed):
+                outcomes[index] = event
+                if isinstance(event, Failed):
+                    print(f"{label:<{width}}  {event.reason}: {event.message}", file=out, flush=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    records = comparison.save()
+    print("", file=out)
+    rows = [("variant", "status", "epochs", "train loss", "val loss", "accuracy", "duration", "run")]
+    for variant, record in zip(variants, records):
+        rows.append(
+            (
+                variant.label,
+                record.status,
+                str(record.epochs_done),
+                _figure(record.train_loss),
+                _figure(record.val_loss),
+                "-" if record.accuracy is None else f"{record.accuracy:.4f}",
+                duration_text(record.duration_s),
+                record.id,
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
+    print(f"saved {len(records)} runs in {store.root} (group {comparison.group})", file=out)
+    if args.plot:
+        print(overlay_chart(store, [record.id for record in records]), file=out)
+    if any(isinstance(outcome, Failed) for outcome in outcomes.values()):
+        return 1
+    return EXIT_INTERRUPTED if control.stop_requested else 0
+
+
+def overlay_chart(store, run_ids: list[str], metric: str = "train_loss") -> str:
+    """The runs' curves on one terminal chart, each labelled."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(100, 25)
+    plt.theme("clear")
+    for series in store.overlay(run_ids, metric):
+        plt.plot(series.epochs, series.values, label=series.label)
+    plt.title(metric.replace("_", " "))
+    plt.xlabel("epoch")
+    return plt.build()
 
 
 def set_threads(threads: int | None) -> None:

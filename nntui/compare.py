@@ -1,0 +1,418 @@
+"""Variants of one config trained side by side: one after another, or batched into one computation
+when they share their shapes (seeds, initialisation, activations), which is faster for small networks."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from nntui.activations import ACTIVATIONS
+from nntui.config import RunConfig
+from nntui.datasets import CLASSIFICATION
+from nntui.devices import available_devices
+from nntui.errors import UserError
+from nntui.events import EpochEnd, Event, Failed, Finished, Started
+from nntui.model import ScratchSGD
+from nntui.optimizers import OPTIMIZERS
+from nntui.runs import RunRecord, RunRecorder, RunStore
+from nntui.trainer import Observe, RunControl, Trainer
+from nntui.tutorial import draw_loop_start
+
+
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    config: RunConfig
+
+
+def parse_vary(text: str) -> tuple[str, list[str]]:
+    """`field=a|b|c` (or `field=a,b,c` when no value holds a comma) into the field and its values."""
+    field, sep, values = text.partition("=")
+    parts = [part.strip() for part in values.split("|" if "|" in values else ",")]
+    parts = [part for part in parts if part]
+    if not sep or not field.strip() or not parts:
+        raise UserError(f"--vary {text!r} must look like section.field=A|B or section.field=1,2,3")
+    return field.strip(), parts
+
+
+def make_variants(config: RunConfig, vary: list[str]) -> list[Variant]:
+    """Every combination of the varied values, each a validated config named after its values."""
+    axes = [parse_vary(text) for text in vary]
+    variants = []
+    for values in itertools.product(*(values for _, values in axes)):
+        label = ", ".join(f"{field.rsplit('.', 1)[-1]}={value}" for (field, _), value in zip(axes, values))
+        overrides = [f"{field}={value}" for (field, _), value in zip(axes, values)]
+        varied = config.updated(overrides)
+        variants.append(Variant(label, varied.with_changes(name=f"{config.name} [{label}]")))
+    if len(variants) < 2:
+        raise UserError("--vary gives only one variant: give at least two values to compare")
+    return variants
+
+
+def batch_problem(configs: list[RunConfig]) -> str | None:
+    """Why these configs cannot train as one batched computation; None when they can. They may
+    differ only in name, training.seed, model.init and the hidden layers' activations."""
+
+    def shape_of(config: RunConfig) -> dict:
+        raw = config.to_dict()
+        raw["name"] = ""
+        raw["training"]["seed"] = 0
+        raw["model"]["init"] = ""
+        raw["model"]["hidden"] = [layer["units"] for layer in raw["model"]["hidden"]]
+        return raw
+
+    if len(configs) < 2:
+        return "only one variant"
+    first = shape_of(configs[0])
+    if any(shape_of(config) != first for config in configs[1:]):
+        return "the variants differ in more than seeds, initialisation and activations"
+    return None
+
+
+# benchmarks/compare_bench.py on one CPU thread: batching K runs pays while their activations
+# stay small (K × batch rows × widest layer up to about half a million floats: 3.7x faster for
+# five 1-16-16-2 networks, 1.2x for five 1-100-1 with batches of 1000); beyond, as for five
+# 1-100-1 networks on 10,000 points at once, one run at a time uses the caches better.
+CPU_BATCH_LIMIT = 2**19
+
+
+def batching_pays(trainers: list[Trainer]) -> bool:
+    """Whether batched training is expected to beat one run after another, as measured."""
+    first = trainers[0]
+    if first.device.type != "cpu":
+        return True
+    rows = first.config.training.batch_size or len(first.data.x_train)
+    return len(trainers) * rows * max(first.dims[1:]) <= CPU_BATCH_LIMIT
+
+
+class BatchedRun:
+    """K runs whose networks have the same shapes, trained as one computation: each layer's K
+    weight matrices are stacked and applied with one batched matmul (torch.baddbmm), and one
+    optimizer steps all K. The optimizers are elementwise and the K losses independent, so every
+    run follows its own trajectory, as if trained alone, to float rounding.
+
+    Each run keeps its own Trainer: its generator draws the shuffles as a lone run would, and at the
+    end its model and optimizer receive their slice of the trained weights, ready to save."""
+
+    def __init__(
+        self, trainers: list[Trainer], control: RunControl | None = None, observe: Observe | None = None
+    ) -> None:
+        problem = batch_problem([trainer.config for trainer in trainers])
+        if problem:
+            raise ValueError(f"cannot batch these runs: {problem}")
+        self.trainers = trainers
+        self.control = control or RunControl()
+        self.observe = observe or Observe()
+        self.config = config = trainers[0].config
+        self.data = trainers[0].data
+        self.epochs_done = trainers[0].epochs_done
+        own = [list(trainer.model.parameters()) for trainer in trainers]
+        self.params = [
+            torch.stack([params[index].detach() for params in own]).requires_grad_()
+            for index in range(len(own[0]))
+        ]
+        self.layers = len(config.model.hidden) + 1
+        self.activations = [
+            self._activation([trainer.config.model.hidden[index].activation for trainer in trainers])
+            for index in range(len(config.model.hidden))
+        ]
+        training = config.training
+        if config.style == "scratch":
+            self.optimizer = ScratchSGD(self.params, training.lr, training.weight_decay)
+        else:
+            build = OPTIMIZERS.get(training.optimizer).build
+            self.optimizer = build(self.params, training.lr, training.momentum, training.weight_decay)
+
+    def _activation(self, names: list[str]):
+        scratch = self.config.style == "scratch"
+        functions = [
+            ACTIVATIONS.get(name).scratch if scratch else ACTIVATIONS.get(name).module() for name in names
+        ]
+        if len(set(names)) == 1:
+            return functions[0]
+        return lambda x: torch.stack([function(x[k]) for k, function in enumerate(functions)])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(K, batch, inputs) to (K, batch, outputs)."""
+        bias = self.config.model.bias
+        step = 2 if bias else 1
+        for index in range(self.layers):
+            weight = self.params[index * step]
+            if self.config.style == "nn":
+                weight = weight.transpose(1, 2)
+            if bias:
+                x = torch.baddbmm(self.params[index * step + 1].unsqueeze(1), x, weight)
+            else:
+                x = torch.bmm(x, weight)
+            if index < len(self.activations):
+                x = self.activations[index](x)
+        return x
+
+    def loss(self, predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Each run's loss, shape (K,)."""
+        if self.data.task == CLASSIFICATION:
+            losses = F.cross_entropy(predicted.flatten(0, 1), target.flatten(), reduction="none")
+            return losses.view(len(predicted), -1).mean(1)
+        return (target - predicted).pow(2).mean((1, 2))
+
+    def _batches(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Every run's epoch data, (K, n, …), permuted by its own generator when shuffling."""
+        # Trainer._batches draws each run's shuffle exactly as a lone run would.
+        epoch_data = [trainer._batches() for trainer in self.trainers]
+        if self.config.training.shuffle:
+            return torch.stack([x for x, _ in epoch_data]), torch.stack([y for _, y in epoch_data])
+        count = len(self.trainers)
+        x, y = self.data.x_train, self.data.y_train
+        return x.expand(count, *x.shape), y.expand(count, *y.shape)
+
+    def _evaluated(self, epoch: int) -> bool:
+        training = self.config.training
+        return epoch % training.val_every == 0 or epoch == training.epochs - 1
+
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        count = len(self.trainers)
+        with torch.no_grad():
+            predicted = self.forward(x.expand(count, *x.shape))
+            target = y.expand(count, *y.shape)
+            accuracy = None
+            if self.data.task == CLASSIFICATION:
+                accuracy = predicted.argmax(-1).eq(target).float().mean(1)
+            return self.loss(predicted, target), accuracy
+
+    def events(self) -> Iterator[tuple[int, Event]]:
+        """(run index, event) pairs: each run's stream, as its Trainer would report it."""
+        data, training, control = self.data, self.config.training, self.control
+        device = str(self.trainers[0].device)
+        description = next((d.description for d in available_devices() if d.name == device), device)
+        for index, trainer in enumerate(self.trainers):
+            trainer.status = "training"
+            yield (
+                index,
+                Started(
+                    trainer.config,
+                    device,
+                    description,
+                    trainer.architecture,
+                    trainer.parameters,
+                    len(data.x_train),
+                    len(data.x_val),
+                    self.epochs_done,
+                ),
+            )
+            yield index, trainer.snapshot()
+        alive = [True] * len(self.trainers)
+        batch_size = training.batch_size or len(data.x_train)
+        classify = data.task == CLASSIFICATION
+        pending: list[tuple] = []
+        start = last_flush = time.perf_counter()
+        samples = 0
+        while self.epochs_done < training.epochs and any(alive):
+            if not control.wait_if_paused():
+                break
+            epoch = self.epochs_done
+            measured = self._evaluated(epoch)
+            x, y = self._batches()
+            losses, correct = [], []
+            for begin in range(0, x.shape[1], batch_size):
+                if control.stop_requested:
+                    break
+                xb, yb = x[:, begin : begin + batch_size], y[:, begin : begin + batch_size]
+                predicted = self.forward(xb)
+                loss = self.loss(predicted, yb)
+                loss.sum().backward()
+                self.optimizer.step()
+                self.optimizer.zero_grad()
+                losses.append(loss.detach())
+                if classify and measured:
+                    correct.append(predicted.detach().argmax(-1).eq(yb).sum(1))
+            if control.stop_requested:
+                break
+            val_loss = val_accuracy = None
+            if data.has_validation and measured:
+                if training.loader == "dataloader":
+                    for trainer in self.trainers:
+                        draw_loop_start(trainer.generator)
+                val_loss, val_accuracy = self.evaluate(data.x_val, data.y_val)
+            train_accuracy = torch.stack(correct).sum(0) / len(data.x_train) if correct else None
+            pending.append(
+                (
+                    epoch,
+                    len(losses),
+                    torch.stack(losses).mean(0),
+                    losses[-1],
+                    val_loss,
+                    train_accuracy,
+                    val_accuracy,
+                )
+            )
+            self.epochs_done += 1
+            samples += len(data.x_train)
+            now = time.perf_counter()
+            if now - last_flush >= self.observe.flush_every_s:
+                yield from self._flush(pending, alive, samples / (now - last_flush), now - start)
+                pending, samples, last_flush = [], 0, now
+        now = time.perf_counter()
+        yield from self._flush(pending, alive, samples / max(now - last_flush, 1e-9), now - start)
+        self._hand_back()
+        yield from self._finish(alive, time.perf_counter() - start)
+
+    def _flush(self, pending: list[tuple], alive: list[bool], rate: float, elapsed: float) -> Iterator:
+        """The pending epochs' figures, brought to the host in one sync, as each run's events."""
+        if not pending:
+            return
+        tensors = [t.float() for row in pending for t in row[2:] if t is not None]
+        values = torch.stack(tensors).tolist()
+        lr = self.optimizer.param_groups[0]["lr"]
+        position = 0
+        for epoch, steps, *figures in pending:
+            rows = []
+            for figure in figures:
+                rows.append(None if figure is None else values[position])
+                position += figure is not None
+            for index in range(len(self.trainers)):
+                if not alive[index]:
+                    continue
+                train_loss, batch_loss, val_loss, train_acc, val_acc = (
+                    None if row is None else row[index] for row in rows
+                )
+                bad = next(
+                    (v for v in (train_loss, val_loss) if v is not None and not math.isfinite(v)), None
+                )
+                if bad is not None:
+                    alive[index] = False
+                    self.trainers[index].status = "diverged"
+                    yield index, Failed.diverged(epoch, bad)
+                    continue
+                yield (
+                    index,
+                    EpochEnd(
+                        epoch,
+                        self.config.training.epochs,
+                        steps,
+                        train_loss,
+                        batch_loss,
+                        val_loss,
+                        train_acc,
+                        val_acc,
+                        rate,
+                        elapsed,
+                        lr,
+                    ),
+                )
+
+    def _hand_back(self) -> None:
+        """Give each run's Trainer its slice of the weights and of the optimizer state."""
+        for index, trainer in enumerate(self.trainers):
+            own = list(trainer.model.parameters())
+            with torch.no_grad():
+                for stacked, param in zip(self.params, own):
+                    param.copy_(stacked[index])
+            if isinstance(self.optimizer, torch.optim.Optimizer):
+                for stacked, param in zip(self.params, trainer.optimizer.param_groups[0]["params"]):
+                    state = self.optimizer.state.get(stacked, {})
+                    trainer.optimizer.state[param] = {
+                        key: _slice(value, stacked, index) for key, value in state.items()
+                    }
+            trainer.epochs_done = self.epochs_done
+
+    def _finish(self, alive: list[bool], duration: float) -> Iterator[tuple[int, Event]]:
+        data = self.data
+        train_loss, train_accuracy = self.evaluate(data.x_train, data.y_train)
+        val_loss = val_accuracy = None
+        if data.has_validation:
+            val_loss, val_accuracy = self.evaluate(data.x_val, data.y_val)
+        status = "stopped" if self.control.stop_requested else "finished"
+
+        def value(tensor: torch.Tensor | None, index: int) -> float | None:
+            return None if tensor is None else float(tensor[index])
+
+        for index, trainer in enumerate(self.trainers):
+            if not alive[index]:
+                continue
+            trainer.status = status
+            yield index, trainer.snapshot()
+            yield (
+                index,
+                Finished(
+                    status,
+                    self.epochs_done,
+                    value(train_loss, index),
+                    value(val_loss, index),
+                    value(train_accuracy, index),
+                    value(val_accuracy, index),
+                    duration,
+                ),
+            )
+
+
+def _slice(value, stacked: torch.Tensor, index: int):
+    """One run's part of a batched optimizer's state: per-weight buffers are sliced, counters kept."""
+    if not torch.is_tensor(value):
+        return value
+    if value.shape == stacked.shape:
+        return value[index].clone()
+    return value.clone()
+
+
+class Comparison:
+    """Variants trained side by side and saved as one group of runs: `batched` True or False
+    forces the way; None batches when the variants allow it and it pays (`batching_pays`)."""
+
+    def __init__(
+        self,
+        variants: list[Variant],
+        store: RunStore,
+        control: RunControl | None = None,
+        batched: bool | None = None,
+        observe: Observe | None = None,
+    ) -> None:
+        self.variants = variants
+        self.control = control or RunControl()
+        self.observe = observe or Observe()
+        self.trainers = [Trainer(variant.config, self.control, self.observe) for variant in variants]
+        problem = batch_problem([variant.config for variant in variants])
+        if batched is False:
+            problem = "as asked"
+        elif problem is None and batched is None and not batching_pays(self.trainers):
+            problem = "batching would be slower for networks this large on this device"
+        self.batched = problem is None
+        self.why_sequential = problem
+        self.group = store.new_id()
+        how = f"batched with {len(variants)} variants" if self.batched else "one after another"
+        self.recorders = [
+            RunRecorder(
+                trainer,
+                store,
+                group=self.group,
+                message=f"compared: {variant.label}; trained {how}",
+                save_every_s=None if self.batched else 60.0,
+            )
+            for trainer, variant in zip(self.trainers, variants)
+        ]
+
+    def events(self) -> Iterator[tuple[int, Event]]:
+        """(variant index, event) pairs, each variant's events in its own order."""
+        if self.batched:
+            source = BatchedRun(self.trainers, self.control, self.observe).events()
+        else:
+            source = self._one_after_another()
+        for index, event in source:
+            self.recorders[index].record(event)
+            yield index, event
+
+    def _one_after_another(self) -> Iterator[tuple[int, Event]]:
+        for index, trainer in enumerate(self.trainers):
+            if self.control.stop_requested:
+                break
+            for event in trainer.events():
+                yield index, event
+
+    def save(self) -> list[RunRecord]:
+        """Every variant that started, as a saved run of this comparison's group."""
+        return [recorder.save() for recorder in self.recorders if recorder.started is not None]

@@ -1,0 +1,610 @@
+"""Taking a run home: its metrics as CSV or JSON, its model as a plain `.pt` state_dict, and the
+whole experiment as a standalone PyTorch script that reproduces it."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import json
+import math
+import pprint
+import sys
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from nntui.config import RunConfig
+from nntui.datasets import CLASSIFICATION, DATASETS
+from nntui.errors import UserError
+from nntui.optimizers import OPTIMIZERS
+from nntui.runs import METRICS, History, RunRecord, RunStore, write_atomic
+
+FORMATS = ("csv", "json", "pt", "py")
+
+
+def metrics_csv(history: History) -> str:
+    """One row per epoch; empty cells where an epoch was not evaluated."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["epoch", *METRICS])
+    for row in history.rows():
+        writer.writerow(["" if value is None else value for value in row.values()])
+    return buffer.getvalue()
+
+
+def run_json(record: RunRecord, history: History) -> str:
+    from nntui.runs import _json_safe
+
+    return json.dumps(_json_safe({"run": record.to_dict(), "history": history.rows()}), indent=1) + "\n"
+
+
+def export_run(store: RunStore, record: RunRecord, format: str, destination: str | None = None) -> str:
+    """Write the run in `format` to `destination` (default ./nntui-<id>.<format>; `-` is stdout for
+    the text formats) and return where it went."""
+    if format not in FORMATS:
+        raise UserError(f"unknown export format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if format == "pt":
+        state = store.saved_state(record.id).checkpoint.model_state
+        content = None
+    elif format == "py":
+        content = script(record)
+    elif format == "csv":
+        content = metrics_csv(store.history(record.id))
+    else:
+        content = run_json(record, store.history(record.id))
+    if destination == "-":
+        if content is None:
+            raise UserError("a .pt file is binary: give --output a file name, not -")
+        sys.stdout.write(content)
+        return "-"
+    target = Path(destination or f"nntui-{record.id}.{format}").expanduser()
+    try:
+        if content is None:
+            write_atomic(target, lambda file: torch.save(state, file))
+        else:
+            write_atomic(target, lambda file: file.write(content.encode()))
+    except OSError as error:
+        raise UserError(f"cannot write {target}: {error.strerror or error}") from None
+    return str(target)
+
+
+def script(record: RunRecord) -> str:
+    """A readable PyTorch script, importing only torch and the standard library, that rebuilds the
+    run's data, initial weights, batches and updates and prints each epoch's mean training loss."""
+    from nntui.trainer import load_data
+
+    config = record.config
+    data, _ = load_data(config)
+    dims = [data.input_dim, *(layer.units for layer in config.model.hidden), data.output_dim]
+    constants = _constants(record, config, dims, len(data.x_val))
+    code = "\n\n\n".join(
+        [
+            _data_source(config),
+            _model_source(config, dims),
+            _loss_source(config, data.task),
+            _train_source(config, data.task, len(data.x_val) > 0),
+        ]
+    )
+    imports = _imports(config, constants + code)
+    return f"{_header(record, config)}\n\n{imports}\n\n{constants}\n\n\n{code}\n"
+
+
+def _header(record: RunRecord, config: RunConfig) -> str:
+    training = config.training
+    batches = "full batch" if training.full_batch else f"batches of {training.batch_size}"
+    if config.replay:
+        data_note = (
+            f"The data and the random state come from replaying the tutorial notebook up to its\n"
+            f"{config.replay!r} cell: torch.manual_seed(42), then every random draw its earlier cells made,\n"
+            f"so this reproduces the tutorial's figures as nntui's {config.name!r} preset does."
+        )
+    else:
+        data_note = (
+            f"The data is drawn from data seed {config.data.seed}; the initial weights and each epoch's\n"
+            f"shuffle from training seed {config.training.seed}, in the order nntui draws them."
+        )
+    return f'''"""nntui run {record.id}: {config.name}, {record.architecture}, {record.dataset} data.
+
+{training.optimizer} lr {training.lr:g}, {batches}{", shuffled" if training.shuffle else ""}, \
+{training.epochs} epochs, {config.style} style.
+A standalone PyTorch script exported by nntui: it needs only torch. It rebuilds the run's data,
+initial weights, batches and updates and prints each epoch's mean training loss (nntui's
+train_loss), so its figures match the run's on the same device to float rounding.
+{data_note}
+
+    python {f"nntui-{record.id}.py"} [--epochs N] [--save model.pt]
+"""'''
+
+
+def _imports(config: RunConfig, code: str) -> str:
+    """The imports the script's code uses: standard library first, then torch."""
+    standard = {"import argparse", *_helper_imports(config)}
+    if "math." in code:
+        standard.add("import math")
+    torch_imports = ["import torch"]
+    if "F." in code:
+        torch_imports.append("import torch.nn.functional as F")
+    if "nn." in code:
+        torch_imports.append("from torch import nn")
+    return "\n".join([*sorted(standard), "", *torch_imports])
+
+
+def _constants(record: RunRecord, config: RunConfig, dims: list[int], n_val: int) -> str:
+    training = config.training
+    device_note = f"  # the run trained on {record.device}" if record.device not in ("", "cpu") else ""
+    lines = [
+        f'DEVICE = torch.device("cpu"){device_note}',
+        f"DIMS = {dims}  # inputs, hidden units, outputs",
+        f"EPOCHS = {training.epochs}",
+        f"BATCH_SIZE = {training.batch_size or 'None'}  # None: the whole training set at once",
+        f"LR = {training.lr!r}",
+    ]
+    if not config.replay:
+        data = config.data
+        lines[1:1] = [
+            f"DATA_SEED = {data.seed}",
+            f"SIZE = {data.size}",
+            f"NOISE = {data.noise!r}",
+            f"VAL_POINTS = {n_val}  # the last points, held out for validation",
+            f"TRAINING_SEED = {training.seed}",
+        ]
+        if data.path:
+            lines.insert(1, f"CSV_PATH = {data.path!r}")
+    if n_val:
+        lines.append(f"VAL_EVERY = {training.val_every}  # and on the last epoch")
+    return "\n".join(lines)
+
+
+# --- the data ---------------------------------------------------------------------------------
+
+
+def _data_source(config: RunConfig) -> str:
+    if config.replay:
+        return _replay_source(config)
+    make = DATASETS.get(config.data.dataset).make
+    functions: dict[str, str] = {}
+    _collect_source(make, functions)
+    task = config.resolved_task
+    shape = "y.long()" if task == CLASSIFICATION else "y.float().reshape(-1, 1)"
+    path = "CSV_PATH" if config.data.path else '""'
+    functions = [*functions.values()]
+    functions[0] = f"# The dataset, generated as nntui generates it.\n{functions[0]}"
+    return "\n\n\n".join(
+        [
+            *functions,
+            f'''def load_data():
+    """The whole set from DATA_SEED; the last VAL_POINTS points are held out for validation."""
+    x, y = {make.__name__}(SIZE, NOISE, torch.Generator().manual_seed(DATA_SEED), {path})
+    x, y = x.float(), {shape}
+    n_train = len(x) - VAL_POINTS
+    g = torch.Generator().manual_seed(TRAINING_SEED)  # draws the initial weights and the shuffles
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:], g''',
+        ]
+    )
+
+
+def _collect_source(function: Callable, found: dict[str, str]) -> None:
+    """The source of `function` and of the module-level helpers and constants it uses, helpers
+    first; imports and names from outside nntui are left to `_helper_imports`."""
+    for name in function.__code__.co_names:
+        value = function.__globals__.get(name)
+        if name in found or value is None:
+            continue
+        if isinstance(value, types.FunctionType) and value.__module__ == function.__module__:
+            _collect_source(value, found)
+        elif (
+            isinstance(value, type) and issubclass(value, Exception) and value.__module__.startswith("nntui")
+        ):
+            found[name] = f"class {name}(Exception):\n    pass"
+        elif isinstance(value, list | tuple | int | float | str):
+            found[name] = f"{name} = {pprint.pformat(value, width=80)}"
+    found[function.__name__] = inspect.getsource(function).strip()
+
+
+def _helper_imports(config: RunConfig) -> set[str]:
+    if config.replay:
+        return set()
+    make = DATASETS.get(config.data.dataset).make
+    imports: set[str] = set()
+    for function in _functions_used(make):
+        for name in function.__code__.co_names:
+            value = function.__globals__.get(name)
+            if isinstance(value, types.ModuleType) and value.__name__ not in ("torch", "math"):
+                imports.add(f"import {value.__name__}")
+            elif isinstance(value, type) and not value.__module__.startswith(("nntui", "builtins", "torch")):
+                imports.add(f"from {value.__module__.split('._')[0]} import {name}")
+    return imports
+
+
+def _functions_used(function: Callable) -> list[Callable]:
+    found = [function]
+    for name in function.__code__.co_names:
+        value = function.__globals__.get(name)
+        if isinstance(value, types.FunctionType) and value.__module__ == function.__module__:
+            found += _functions_used(value)
+    return found
+
+
+class _DrawLog(TorchFunctionMode):
+    """Every torch call that draws from an explicit generator, in order, with its result."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.draws: list[tuple[str, tuple, dict, Any]] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        result = func(*args, **kwargs)
+        if kwargs.get("generator") is not None:
+            rest = {key: value for key, value in kwargs.items() if key != "generator"}
+            self.draws.append((func.__name__, args, rest, result))
+        return result
+
+
+def _draw_code(name: str, args: tuple, kwargs: dict) -> str:
+    """The line of code that makes the same draw from `g`."""
+    if name in ("rand", "randn"):
+        shape = [int(n) for arg in args for n in (arg if isinstance(arg, tuple | list) else [arg])]
+        return f"torch.{name}({', '.join(map(str, shape))}, generator=g)"
+    tensor = args[0] if args else kwargs["tensor"]
+    empty = (
+        f"torch.empty({tuple(tensor.shape)!r}{', dtype=torch.int64' if tensor.dtype == torch.int64 else ''})"
+    )
+    if name == "uniform_":
+        return f"{empty}.uniform_({args[1]!r}, {args[2]!r}, generator=g)"
+    if name == "random_":
+        return f"{empty}.random_(generator=g)"
+    if name == "kaiming_uniform_":
+        a = kwargs.get("a", 0)
+        a_code = "math.sqrt(5)" if a == math.sqrt(5) else repr(a)
+        return f"nn.init.kaiming_uniform_({empty}, a={a_code}, generator=g)"
+    raise ValueError(f"cannot write the draw {name} as code")
+
+
+_REPLAY_TARGETS = {"x2": "{x}.pow(2)", "rings": "rings_labels({x})"}
+
+
+def _replay_source(config: RunConfig) -> str:
+    """The notebook's draws up to the cell, found by replaying them under a `_DrawLog`."""
+    from nntui.datasets import rings_labels
+    from nntui.tutorial import SEED, replay
+
+    with _DrawLog() as log:
+        _, data = replay(config.replay)
+    inputs = {"x_train": data.x_train, "x_val": data.x_val}
+    found: dict[str, tuple[int, str]] = {}
+    for index, (name, _, _, result) in enumerate(log.draws):
+        drawn = 2 * result - 1 if name == "rand" else None
+        for role, x in inputs.items():
+            if drawn is None or not len(x) or len(drawn) < len(x):
+                continue
+            start = 0 if role == "x_train" else len(drawn) - len(x)
+            if torch.equal(drawn[start : start + len(x)], x):
+                part = "" if len(drawn) == len(x) else f"[:{len(x)}]" if start == 0 else f"[{start}:]"
+                found[role] = (index, f"{role} = x{part}")
+    lines: list[str] = []
+    for index, (name, args, kwargs, _) in enumerate(log.draws):
+        code = _draw_code(name, args, kwargs)
+        assignments = [line for at, line in found.values() if at == index]
+        lines += [f"x = 2 * {code} - 1", *assignments] if assignments else [code]
+    if "x_val" not in found:
+        lines.append("x_val = x_train[:0]")
+    target = _REPLAY_TARGETS[config.data.dataset]
+    helpers: dict[str, str] = {}
+    if config.data.dataset == "rings":
+        _collect_source(rings_labels, helpers)
+    body = "\n".join(f"    {line}" for line in _loops(lines))
+    load = f'''def load_data():
+    """The tutorial notebook's data and random state where its {config.replay!r} cell builds its model:
+    torch.manual_seed({SEED}), then every random draw the notebook made before, in order."""
+    g = torch.Generator().manual_seed({SEED})
+{body}
+    y_train, y_val = {target.format(x="x_train")}, {target.format(x="x_val")}
+    return x_train, y_train, x_val, y_val, g'''
+    return "\n\n\n".join([*helpers.values(), load])
+
+
+def _loops(lines: list[str], longest_block: int = 8) -> list[str]:
+    """Runs of a repeated line, or block of lines, as a for loop."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        best_size, best_count = 1, 1
+        for size in range(1, longest_block + 1):
+            block = lines[index : index + size]
+            count = 1
+            while lines[index + count * size : index + (count + 1) * size] == block:
+                count += 1
+            if count > 1 and size * count > best_size * best_count and (size > 1 or count > 2):
+                best_size, best_count = size, count
+        block = lines[index : index + best_size]
+        if best_count > 1:
+            out += [f"for _ in range({best_count}):", *(f"    {line}" for line in block)]
+        else:
+            out += block
+        index += best_size * best_count
+    return out
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
+def _activation(name: str) -> str:
+    from nntui.activations import ACTIVATIONS
+
+    return f"nn.{ACTIVATIONS.get(name).module.__name__}()"
+
+
+def _model_source(config: RunConfig, dims: list[int]) -> str:
+    init = config.model.init
+    bias = config.model.bias
+    activations = [_activation(layer.activation) for layer in config.model.hidden]
+    if config.style == "scratch":
+        return _scratch_model(init, bias, activations)
+    lines = []
+    for index, (fan_in, fan_out) in enumerate(zip(dims, dims[1:])):
+        lines.append(f"nn.Linear({fan_in}, {fan_out}{'' if bias else ', bias=False'}),")
+        if index < len(activations):
+            lines.append(f"{activations[index]},")
+    layers = "\n".join(f"            {line}" for line in lines)
+    return f'''class MLP(nn.Module):
+    """The network; its state_dict has the keys of the run's model.pt."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+{layers}
+        )
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+{_nn_init(init, bias)}
+
+
+def build_model(g):
+    model = MLP()
+    initialise(model, g)
+    return model.to(DEVICE)'''
+
+
+def _nn_init(init: str, bias: bool) -> str:
+    loop = "for layer in linears:"
+    if init == "default":
+        doc = "torch.nn.Linear's own initialisation, drawn from `g` layer by layer: weight, then bias."
+        draws = ["nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=g)"]
+        if bias:
+            draws += [
+                "bound = 1 / math.sqrt(layer.in_features)",
+                "layer.bias.uniform_(-bound, bound, generator=g)",
+            ]
+    elif init == "uniform":
+        doc = "U[-1, 1), as the tutorial's from-scratch cells: W drawn as (in, out), then B."
+        draws = [
+            "w = torch.empty(layer.in_features, layer.out_features).uniform_(-1, 1, generator=g)",
+            "layer.weight.copy_(w.T)",
+        ]
+        if bias:
+            draws.append("layer.bias.uniform_(-1, 1, generator=g)")
+    else:
+        doc = "The tutorial's untrained network: 2·rand − 1, and 2·randn − 1 for the output layer."
+        loop = "for index, layer in enumerate(linears):"
+        draws = [
+            "draw = torch.randn if index == len(linears) - 1 else torch.rand",
+            "layer.weight.copy_((2 * draw(layer.in_features, layer.out_features, generator=g) - 1).T)",
+        ]
+        if bias:
+            draws.append("layer.bias.copy_(2 * draw(layer.out_features, generator=g) - 1)")
+    lines = [
+        "def initialise(model, g):",
+        f'    """{doc}"""',
+        "    linears = [layer for layer in model.layers if isinstance(layer, nn.Linear)]",
+        "    with torch.no_grad():",
+        f"        {loop}",
+        *(f"            {line}" for line in draws),
+    ]
+    return "\n".join(lines)
+
+
+def _scratch_model(init: str, bias: bool, activations: list[str]) -> str:
+    loop = "for fan_in, fan_out in zip(DIMS, DIMS[1:]):"
+    if init == "default":
+        weight_lines = [
+            "w = torch.empty(fan_out, fan_in)",
+            "nn.init.kaiming_uniform_(w, a=math.sqrt(5), generator=g)",
+            "w = w.T.contiguous()",
+        ]
+        bias_lines = [
+            "bound = 1 / math.sqrt(fan_in)",
+            "b = torch.empty(fan_out).uniform_(-bound, bound, generator=g)",
+        ]
+    elif init == "uniform":
+        weight_lines = ["w = torch.empty(fan_in, fan_out).uniform_(-1, 1, generator=g)"]
+        bias_lines = ["b = torch.empty(fan_out).uniform_(-1, 1, generator=g)"]
+    else:
+        loop = "for index, (fan_in, fan_out) in enumerate(zip(DIMS, DIMS[1:])):"
+        weight_lines = [
+            "draw = torch.randn if index == len(DIMS) - 2 else torch.rand",
+            "w = 2 * draw(fan_in, fan_out, generator=g) - 1",
+        ]
+        bias_lines = ["b = 2 * draw(fan_out, generator=g) - 1"]
+    lines = [*weight_lines, "self.weights.append(w.to(DEVICE).requires_grad_())"]
+    if bias:
+        lines += [*bias_lines, "self.biases.append(b.to(DEVICE).requires_grad_())"]
+    draws = "\n".join(f"            {line}" for line in lines)
+    return f'''ACTIVATIONS = [{", ".join(activations)}]
+
+
+class ScratchMLP:
+    """From scratch, as the tutorial: weight and bias tensors with requires_grad, `X @ W + B`."""
+
+    def __init__(self, g):
+        self.weights, self.biases = [], []
+        {loop}
+{draws}
+
+    def __call__(self, x):
+        for index, w in enumerate(self.weights):
+            x = x @ w + self.biases[index] if self.biases else x @ w
+            if index < len(ACTIVATIONS):
+                x = ACTIVATIONS[index](x)
+        return x
+
+    def parameters(self):
+        return self.weights + self.biases
+
+    def state_dict(self):
+        """Keys W1, B1, W2, … as the tutorial names them (and the run's model.pt)."""
+        state = {{}}
+        for index, w in enumerate(self.weights, start=1):
+            state[f"W{{index}}"] = w.detach()
+            if self.biases:
+                state[f"B{{index}}"] = self.biases[index - 1].detach()
+        return state
+
+
+def build_model(g):
+    return ScratchMLP(g)'''
+
+
+def _loss_source(config: RunConfig, task: str) -> str:
+    if task == CLASSIFICATION:
+        body, doc = "F.cross_entropy(predicted, target)", "Cross-entropy over the classes."
+    elif config.style == "scratch":
+        body, doc = "(target - predicted).pow(2).mean()", "Mean squared error, written out as the tutorial."
+    else:
+        body, doc = "F.mse_loss(predicted, target)", "Mean squared error."
+    return f'''def loss_of(predicted, target):
+    """{doc}"""
+    return {body}'''
+
+
+# --- the training loop ------------------------------------------------------------------------
+
+
+def _optimizer_source(config: RunConfig) -> str:
+    training = config.training
+    if config.style == "scratch":
+        decay = training.weight_decay
+        decay = f"                p.grad.add_(p, alpha={decay!r})\n" if decay else ""
+        return f'''class GradientDescent:
+    """Plain gradient descent under no_grad, as the tutorial writes it by hand."""
+
+    def __init__(self, params, lr):
+        self.params, self.lr = params, lr
+
+    def step(self):
+        with torch.no_grad():
+            for p in self.params:
+{decay}                p -= self.lr * p.grad
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad.zero_()
+
+
+def build_optimizer(model):
+    return GradientDescent(model.parameters(), LR)'''
+    probe = OPTIMIZERS.get(training.optimizer).build(
+        [torch.zeros(1, requires_grad=True)], training.lr, training.momentum, training.weight_decay
+    )
+    kind = type(probe)
+    signature = inspect.signature(kind.__init__).parameters
+    arguments = ["model.parameters()", "lr=LR"]
+    for name, value in probe.defaults.items():
+        if name != "lr" and name in signature and signature[name].default != value:
+            arguments.append(f"{name}={value!r}")
+    return f"""def build_optimizer(model):
+    return torch.optim.{kind.__name__}({", ".join(arguments)})"""
+
+
+def _train_source(config: RunConfig, task: str, has_validation: bool) -> str:
+    training = config.training
+    loader = training.loader == "dataloader"
+    classify = task == CLASSIFICATION
+    parts = [_optimizer_source(config)]
+    if loader:
+        parts.append('''def draw_loop_start(g):
+    """What each `for ... in DataLoader` start draws from its generator: one int64 base seed."""
+    return int(torch.empty((), dtype=torch.int64).random_(generator=g))''')
+    accuracy = "predicted.argmax(1).eq(y).float().mean().item()" if classify else "None"
+    parts.append(f'''def evaluate(model, x, y):
+    """Loss (and accuracy) on a whole set, without training."""
+    with torch.no_grad():
+        predicted = model(x)
+        return loss_of(predicted, y).item(), {accuracy}''')
+    epoch_lines = ["draw_loop_start(g)"] if loader else []
+    if training.shuffle:
+        if loader:
+            epoch_lines += [
+                "sampler = torch.Generator().manual_seed(draw_loop_start(g))",
+                "order = torch.randperm(len(x_train), generator=sampler).to(DEVICE)",
+            ]
+        else:
+            epoch_lines.append("order = torch.randperm(len(x_train), generator=g).to(DEVICE)")
+        epoch_lines.append("x, y = x_train[order], y_train[order]")
+    else:
+        epoch_lines.append("x, y = x_train, y_train")
+    epoch_lines += [
+        "losses = []",
+        "for begin in range(0, len(x), batch_size):",
+        "    xb, yb = x[begin : begin + batch_size], y[begin : begin + batch_size]",
+        "    loss = loss_of(model(xb), yb)",
+        "    loss.backward()",
+        "    optimizer.step()",
+        "    optimizer.zero_grad()",
+        "    losses.append(loss.detach())",
+        'line = f"epoch {epoch}: train loss {torch.stack(losses).mean().item():.9g}"',
+    ]
+    if has_validation:
+        measured = ["draw_loop_start(g)"] if loader else []
+        measured += [
+            "val_loss, val_accuracy = evaluate(model, x_val, y_val)",
+            'line += f", val loss {val_loss:.9g}"',
+        ]
+        if classify:
+            measured.append('line += f", val accuracy {val_accuracy:.4f}"')
+        epoch_lines.append("if epoch % VAL_EVERY == 0 or epoch == epochs - 1:")
+        epoch_lines += [f"    {line}" for line in measured]
+    epoch_lines.append("print(line)")
+    body = "\n".join(f"        {line}" for line in epoch_lines)
+    final = ["train_loss, train_accuracy = evaluate(model, x_train, y_train)"]
+    final.append('summary = f"after {epochs} epochs: train loss {train_loss:.9g}"')
+    if classify:
+        final.append('summary += f", train accuracy {train_accuracy:.4f}"')
+    if has_validation:
+        final += [
+            "val_loss, val_accuracy = evaluate(model, x_val, y_val)",
+            'summary += f", val loss {val_loss:.9g}"',
+        ]
+        if classify:
+            final.append('summary += f", val accuracy {val_accuracy:.4f}"')
+    final.append("print(summary)")
+    final_body = "\n".join(f"    {line}" for line in final)
+    parts.append(f"""def train(epochs):
+    x_train, y_train, x_val, y_val, g = load_data()
+    x_train, y_train, x_val, y_val = (t.to(DEVICE) for t in (x_train, y_train, x_val, y_val))
+    model = build_model(g)
+    optimizer = build_optimizer(model)
+    batch_size = BATCH_SIZE or len(x_train)
+    for epoch in range(epochs):
+{body}
+{final_body}
+    return model
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--save", metavar="PATH", help="write the trained state_dict to PATH")
+    args = parser.parse_args()
+    trained = train(args.epochs)
+    if args.save:
+        torch.save(trained.state_dict(), args.save)""")
+    return "\n\n\n".join(parts)

@@ -1,0 +1,125 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from nntui.cli import main
+from nntui.config import RunConfig
+from nntui.events import EpochEnd
+from nntui.export import export_run, script
+from nntui.presets import PRESETS
+from nntui.runs import RunRecorder, RunStore
+from nntui.trainer import Trainer
+
+
+def train_and_save(config: RunConfig):
+    store = RunStore()
+    trainer = Trainer(config)
+    recorder = RunRecorder(trainer, store)
+    losses = []
+    for event in trainer.events():
+        recorder.record(event)
+        if isinstance(event, EpochEnd):
+            losses.append(event.train_loss)
+    return store, recorder.save(), losses
+
+
+def script_losses(path, *args: str) -> list[float]:
+    """Run an exported script in a fresh interpreter, as a learner would, and read its losses."""
+    done = subprocess.run(
+        [sys.executable, str(path), *args], capture_output=True, text=True, timeout=120, check=True
+    )
+    return [
+        float(line.split("train loss ")[1].split(",")[0])
+        for line in done.stdout.splitlines()
+        if line.startswith("epoch ")
+    ]
+
+
+CONFIGS = {
+    "x2 regression, shuffled batches": RunConfig().with_changes(
+        data={"size": 500, "val_share": 0.2, "noise": 0.05},
+        model={"hidden": "16 relu, 8 tanh"},
+        training={"epochs": 5, "lr": 0.05, "batch_size": 50, "shuffle": True},
+    ),
+    "rings classification, adam, DataLoader draws": RunConfig().with_changes(
+        data={"dataset": "rings", "size": 500, "val_share": 0.2},
+        model={"hidden": "16 relu"},
+        training={
+            "epochs": 5,
+            "lr": 0.01,
+            "optimizer": "adam",
+            "batch_size": 100,
+            "shuffle": True,
+            "loader": "dataloader",
+            "val_every": 2,
+        },
+    ),
+    "scratch style, uniform init, no bias, weight decay": RunConfig().with_changes(
+        style="scratch",
+        data={"dataset": "multi-gauss", "size": 400, "val_share": 0.25},
+        model={"hidden": "12 tanh", "init": "uniform", "bias": False},
+        training={"epochs": 5, "lr": 0.05, "weight_decay": 0.01},
+    ),
+    "the tutorial's classification preset, replayed": PRESETS.get("classification").config.with_changes(
+        training={"epochs": 3}
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_an_exported_script_reproduces_the_runs_losses(name, tmp_path):
+    store, record, losses = train_and_save(CONFIGS[name])
+    path = tmp_path / "run.py"
+    path.write_text(script(record))
+    assert "nntui" not in "".join(line for line in path.read_text().splitlines() if "import" in line)
+    assert script_losses(path) == pytest.approx(losses, rel=1e-5)
+
+
+def test_an_exported_script_takes_an_epochs_override_and_saves_a_loadable_model(tmp_path):
+    store, record, losses = train_and_save(CONFIGS["x2 regression, shuffled batches"])
+    path = tmp_path / "run.py"
+    path.write_text(script(record))
+    assert script_losses(path, "--epochs", "2", "--save", str(tmp_path / "m.pt")) == pytest.approx(
+        losses[:2], rel=1e-5
+    )
+    assert (
+        torch.load(tmp_path / "m.pt", weights_only=True).keys()
+        == store.saved_state(record.id).checkpoint.model_state.keys()
+    )
+
+
+def test_csv_and_json_hold_every_epoch(tmp_path):
+    store, record, losses = train_and_save(CONFIGS["x2 regression, shuffled batches"])
+    rows = list(csv.DictReader(open(export_run(store, record, "csv", str(tmp_path / "m.csv")))))
+    assert [float(row["train_loss"]) for row in rows] == losses and rows[0]["epoch"] == "0"
+    exported = json.loads(open(export_run(store, record, "json", str(tmp_path / "m.json"))).read())
+    assert exported["run"]["id"] == record.id and len(exported["history"]) == 5
+
+
+def test_pt_is_a_state_dict_plain_pytorch_loads(tmp_path):
+    store, record, _ = train_and_save(CONFIGS["x2 regression, shuffled batches"])
+    state = torch.load(export_run(store, record, "pt", str(tmp_path / "m.pt")), weights_only=True)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(1, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 8),
+        torch.nn.Tanh(),
+        torch.nn.Linear(8, 1),
+    )
+    model.load_state_dict({key.removeprefix("layers."): value for key, value in state.items()})
+
+
+def test_cli_export_writes_each_format(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert main(["train", "--preset", "playground-xor", "--epochs", "2"], out=out) == 0
+    run_id = out.getvalue().split("saved run ")[1].split()[0]
+    for fmt in ("csv", "json", "pt", "py"):
+        out = io.StringIO()
+        assert main(["runs", "export", run_id[:-1], "--format", fmt], out=out) == 0
+        assert (tmp_path / f"nntui-{run_id}.{fmt}").is_file() and "wrote" in out.getvalue()
