@@ -13,32 +13,13 @@ from pathlib import Path
 from typing import TextIO
 
 from nntui.errors import ConfigError, UserError
+from nntui.run_table import RUN_COLUMNS, SORT_NAMES, duration_text, figure_text, sorted_runs, table_row
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-# `nntui runs --sort KEY`: how to read the key from a run, and whether the largest comes first.
-SORT_KEYS = {
-    "created": (lambda run: run.id, True),
-    "name": (lambda run: run.name, False),
-    "status": (lambda run: run.status, False),
-    "dataset": (lambda run: run.dataset, False),
-    "architecture": (lambda run: run.architecture, False),
-    "optimizer": (lambda run: run.optimizer, False),
-    "lr": (lambda run: run.lr, False),
-    "epochs": (lambda run: run.epochs_done, True),
-    "train_loss": (lambda run: run.train_loss, False),
-    "val_loss": (lambda run: run.val_loss, False),
-    "accuracy": (lambda run: run.accuracy, True),
-    "duration": (lambda run: run.duration_s, True),
-    "device": (lambda run: run.device, False),
-}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="nntui", description="Build, train and watch small PyTorch networks."
-    )
-    commands = parser.add_subparsers(dest="command")
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument(
         "--runs-dir",
@@ -46,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="where runs are saved (default: $NNTUI_RUNS_DIR, else the user data directory)",
     )
+    parser = argparse.ArgumentParser(
+        prog="nntui",
+        description="Build, train and watch small PyTorch networks. With no command: the app.",
+        parents=[store],
+    )
+    commands = parser.add_subparsers(dest="command")
     train = commands.add_parser("train", parents=[store], help="train headless, printing progress")
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", metavar="NAME", help="a preset from `nntui presets`")
@@ -99,7 +86,7 @@ def _add_runs_commands(commands, store: argparse.ArgumentParser) -> None:
     from nntui.export import FORMATS
 
     runs = commands.add_parser("runs", parents=[store], help="list, show, export and delete saved runs")
-    runs.add_argument("--sort", choices=list(SORT_KEYS), default="created", help="default: newest first")
+    runs.add_argument("--sort", choices=SORT_NAMES, default="created", help="default: newest first")
     actions = runs.add_subparsers(dest="runs_command")
     show = actions.add_parser("show", parents=[store], help="a run's config, outcome and history")
     show.add_argument("id", help="a run id, or a unique start of one")
@@ -150,7 +137,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     if args.command is None:
         from nntui.tui.app import run_app
 
-        return run_app()
+        return run_app(getattr(args, "runs_dir", None))
     try:
         if args.command == "presets":
             return list_presets(out)
@@ -244,12 +231,6 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-RUN_COLUMNS = (
-    "id", "name", "status", "dataset", "architecture", "optimizer", "lr", "epochs",
-    "train loss", "val loss", "accuracy", "duration", "device",
-)  # fmt: skip
-
-
 def list_runs(store, sort: str, out: TextIO) -> int:
     """The runs table; unreadable entries are named on stderr and skipped."""
     listing = store.list()
@@ -258,44 +239,11 @@ def list_runs(store, sort: str, out: TextIO) -> int:
     if not listing.runs:
         print(f"no runs saved in {store.root} yet; `nntui train` saves every run", file=out)
         return 0
-    key, largest_first = SORT_KEYS[sort]
-    known = [run for run in listing.runs if key(run) is not None]
-    unknown = [run for run in listing.runs if key(run) is None]
-    runs = sorted(known, key=key, reverse=largest_first) + unknown
-    rows = [RUN_COLUMNS] + [table_row(run) for run in runs]
+    rows = [RUN_COLUMNS] + [table_row(run) for run in sorted_runs(listing.runs, sort)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(RUN_COLUMNS))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=out)
     return 0
-
-
-def table_row(run) -> tuple[str, ...]:
-    return (
-        run.id,
-        run.name,
-        run.status,
-        run.dataset,
-        run.architecture,
-        run.optimizer,
-        f"{run.lr:g}",
-        f"{run.epochs_done}/{run.epochs}",
-        _figure(run.train_loss),
-        _figure(run.val_loss),
-        "-" if run.accuracy is None else f"{run.accuracy:.4f}",
-        duration_text(run.duration_s),
-        run.device,
-    )
-
-
-def _figure(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
-
-
-def duration_text(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, seconds = divmod(round(seconds), 60)
-    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m {seconds:02d}s"
 
 
 def run_details(store, record) -> list[str]:
@@ -305,7 +253,7 @@ def run_details(store, record) -> list[str]:
         f"created {record.created} on {record.device}; "
         f"{record.architecture}, {record.parameters:,} parameters",
         f"{record.epochs_done} of {record.epochs} epochs in {duration_text(record.duration_s)}; "
-        f"train loss {_figure(record.train_loss)}, val loss {_figure(record.val_loss)}, "
+        f"train loss {figure_text(record.train_loss)}, val loss {figure_text(record.val_loss)}, "
         f"accuracy {'-' if record.accuracy is None else f'{record.accuracy:.4f}'}",
     ]
     if record.resumed_from:
@@ -324,7 +272,8 @@ def run_details(store, record) -> list[str]:
                 continue
             accuracy = row["val_accuracy"] if row["val_accuracy"] is not None else row["train_accuracy"]
             lines.append(
-                f"{row['epoch']:>5}  {_figure(row['train_loss']):<12}  {_figure(row['val_loss']):<12}  "
+                f"{row['epoch']:>5}  {figure_text(row['train_loss']):<12}  "
+                f"{figure_text(row['val_loss']):<12}  "
                 f"{'-' if accuracy is None else f'{accuracy:.4f}'}"
             )
     return lines
@@ -440,8 +389,8 @@ def compare_command(args: argparse.Namespace, out: TextIO) -> int:
                 variant.label,
                 record.status,
                 str(record.epochs_done),
-                _figure(record.train_loss),
-                _figure(record.val_loss),
+                figure_text(record.train_loss),
+                figure_text(record.val_loss),
                 "-" if record.accuracy is None else f"{record.accuracy:.4f}",
                 duration_text(record.duration_s),
                 record.id,

@@ -449,6 +449,50 @@ class RunRecorder:
         )
 
 
+def saved_events(record: RunRecord, history: History) -> list[Event]:
+    """The saved run told again as the events it reported (without predictions), so a view that
+    renders a live run shows a saved one the same way."""
+    config = record.config
+    events: list[Event] = [
+        Started(config, record.device, record.device, record.architecture, record.parameters, 0, 0)
+    ]
+    for row in history.rows():
+        events.append(
+            EpochEnd(
+                int(row["epoch"]),
+                config.training.epochs,
+                0,
+                row["train_loss"],
+                row["batch_loss"],
+                row["val_loss"],
+                row["train_accuracy"],
+                row["val_accuracy"],
+                0.0,
+                row["elapsed_s"] or 0.0,
+                row["lr"] or config.training.lr,
+            )
+        )
+    if record.status in (DIVERGED, FAILED):
+        reason = "diverged" if record.status == DIVERGED else "error"
+        events.append(Failed(reason, record.message, record.epochs_done))
+    elif record.status == RUNNING:  # saved while training, then its process ended
+        message = f"interrupted after epoch {record.epochs_done}: the process training it ended"
+        events.append(Failed("error", message, record.epochs_done))
+    else:
+        events.append(
+            Finished(
+                record.status,
+                record.epochs_done,
+                record.train_loss,
+                record.val_loss,
+                record.train_accuracy,
+                record.val_accuracy,
+                record.duration_s,
+            )
+        )
+    return events
+
+
 def config_for_resume(record: RunRecord, overrides: list[str]) -> RunConfig:
     """The saved config with `overrides` applied; only RESUMABLE_CHANGES may differ."""
     config = record.config.updated(overrides)

@@ -14,12 +14,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Footer, Select, Static
 
-from nntui.tui.history import DIVERGED, FAILED, PAUSED, STARTING, TRAINING, RunHistory
+from nntui.errors import UserError
+from nntui.tui.history import DIVERGED, FAILED, PAUSED, STARTING, TRAINING, CompareHistory, RunHistory
+from nntui.tui.runs_screen import RunChoice, RunsScreen, VaryScreen
 from nntui.tui.screens import ConfirmScreen, HelpScreen
-from nntui.tui.widgets.charts import EpochChart
+from nntui.tui.widgets.charts import EpochChart, Line, train_and_validation
 from nntui.tui.widgets.fields import Field
 from nntui.tui.widgets.predictions import Predictions
-from nntui.tui.widgets.status import StatusLine, status_text
+from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, status_text
 
 POLL_EVERY_S = 0.2
 CHARTS_EVERY_S = 1.0
@@ -40,9 +42,11 @@ class NntuiApp(App[int]):
         Binding("space", "pause", "pause"),
         Binding("n", "step", "step"),
         Binding("x", "stop", "stop"),
-        Binding("r", "reset", "reset"),
-        Binding("l", "log_y", "log-y"),
+        Binding("r", "reset", "reset", show=False),
+        Binding("l", "log_y", "log-y", show=False),
         Binding("p", "presets", "preset"),
+        Binding("c", "compare", "compare"),
+        Binding("h", "runs", "runs"),
         Binding("a", "add_layer", "add layer", show=False),
         Binding("d", "remove_layer", "remove layer", show=False),
         Binding("v", "switch_view", "view"),
@@ -58,9 +62,12 @@ class NntuiApp(App[int]):
         runner: Callable[[], Any] | None = None,
         load_engine: Callable[[], Any] | None = None,
         poll: bool = True,
+        runs_dir: str | None = None,
     ) -> None:
         super().__init__()
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
+        self.runs_dir = runs_dir
+        self.compare: CompareHistory | None = None
         self.runner = None
         self.engine = None
         self.draft = None
@@ -78,6 +85,7 @@ class NntuiApp(App[int]):
                     yield EpochChart("loss", "press s to start training", id="loss")
                     yield EpochChart("accuracy", "", id="accuracy")
                 yield Predictions(id="predictions")
+                yield Static(id="compare-table")
                 yield Static(id="message")
         yield StatusLine(id="status")
         yield Footer(compact=True)
@@ -105,7 +113,7 @@ class NntuiApp(App[int]):
             from nntui.tui.runner import ProcessRunner
 
             self.make_runner = ProcessRunner
-        self.runner = self.make_runner()
+        self.runner = self.make_runner(runs_dir=self.runs_dir)
         if self.poll:
             self.set_interval(POLL_EVERY_S, self.poll_runner)
         self._show_status()
@@ -239,6 +247,8 @@ class NntuiApp(App[int]):
     # -- running -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if isinstance(self.screen, RunsScreen):  # the runs screen has keys of its own
+            return action in ("help", "quit")
         if action == "switch_view":
             return self.screen.has_class("-compact")
         return True
@@ -258,10 +268,19 @@ class NntuiApp(App[int]):
         elif self._ready_to_run():
             self._begin(paused=False)
 
-    def _begin(self, paused: bool) -> None:
+    def _begin(self, paused: bool, vary: list[str] | None = None) -> None:
+        from nntui.compare import make_variants
+        from nntui.tui.runner import Job
+
         self.history = RunHistory(status=STARTING)
+        self.compare = None
+        config = self.draft.config
+        if vary:
+            labels = tuple(variant.label for variant in make_variants(config, vary))
+            self.compare = CompareHistory(labels)
+        self.query_one("#monitor").set_class(bool(vary), "-comparing")
         self.show_message("")
-        self.runner.start(self.draft.config, paused=paused)
+        self.runner.start(Job(config, tuple(vary or ())), paused=paused)
         self._redraw(charts=True, predictions=True)
         self.view = "monitor"
         self.screen.set_focus(None)
@@ -283,12 +302,99 @@ class NntuiApp(App[int]):
     def action_stop(self) -> None:
         if self.history.live:
             self.runner.send("stop")
+            if self.compare is not None:
+                self.compare.stopping = True
 
     def action_reset(self) -> None:
         if self.runner is not None and self.history.live:
             self.runner.discard()
         self.history = RunHistory()
+        self.compare = None
+        self.query_one("#monitor").set_class(False, "-comparing")
         self._redraw(charts=True, predictions=True)
+        self._show_status()
+
+    # -- comparing and saved runs --------------------------------------------------------------
+
+    def action_compare(self) -> None:
+        if self.history.live:
+            self.notify("A run is in progress: x stops it, r resets it.")
+            return
+        if not self._ready_to_run():
+            return
+        from nntui.compare import make_variants
+
+        config = self.draft.config
+
+        def begin(vary: list[str] | None) -> None:
+            if vary:
+                self._begin(paused=False, vary=vary)
+
+        self.push_screen(VaryScreen(lambda vary: make_variants(config, vary)), begin)
+
+    def action_runs(self) -> None:
+        if self.engine is None:
+            self.notify("Still loading torch…")
+            return
+        from nntui.runs import RunStore
+
+        self.push_screen(RunsScreen(RunStore(self.runs_dir)), self._run_chosen)
+
+    def _run_chosen(self, choice: RunChoice | None) -> None:
+        if choice is None:
+            return
+        if self.history.live:
+            self.notify("A run is in progress: x stops it, r resets it, then pick the run again.")
+            return
+        from nntui.tui.draft import Draft
+
+        record = choice.record
+        self.action_reset()
+        self.preset = "custom"
+        self.draft = Draft.of(record.config)
+
+        async def show() -> None:
+            await self._mount_setup()
+            if choice.action == "train":
+                self.action_start()
+            else:
+                self.open_run(record)
+
+        self.call_later(show)
+
+    def open_run(self, record) -> None:
+        """Show a saved run's charts, then its predictions once its model is loaded."""
+        from nntui.runs import RunStore, saved_events
+
+        store = RunStore(self.runs_dir)
+        try:
+            events = saved_events(record, store.history(record.id))
+        except UserError as error:
+            self.show_message(str(error), error=True)
+            return
+        self.history = RunHistory()
+        self.consume(events)
+        self.show_message(f"saved run {record.id} ({record.status}) · s trains this config again")
+        self._load_predictions(store, record)
+
+    @work(thread=True, exclusive=True, group="saved")
+    def _load_predictions(self, store, record) -> None:
+        from nntui.runs import restore_trainer
+
+        try:
+            snapshot = restore_trainer(store, record).snapshot()
+        except UserError as error:
+            self.call_from_thread(self.show_message, f"predictions unavailable: {error}", True)
+            return
+        except Exception as error:  # noqa: BLE001 - e.g. a CSV that moved: a message, not a crash
+            self.call_from_thread(self.show_message, f"predictions unavailable: {error}", True)
+            return
+        self.call_from_thread(self._show_saved_snapshot, record.id, snapshot)
+
+    def _show_saved_snapshot(self, run_id: str, snapshot) -> None:
+        if not self.history.live and self.history.started is not None:
+            self.history.snapshot = snapshot
+            self._redraw(charts=False, predictions=True)
 
     def action_log_y(self) -> None:
         chart = self.query_one("#loss", EpochChart)
@@ -348,7 +454,12 @@ class NntuiApp(App[int]):
         self.screen.set_focus(None)
 
     def action_help(self) -> None:
-        keys = [(self.get_key_display(binding), binding.description) for binding in self.BINDINGS]
+        bindings = (
+            [*self.screen.BINDINGS, *self.BINDINGS[-2:]]
+            if isinstance(self.screen, RunsScreen)
+            else self.BINDINGS
+        )
+        keys = [(self.get_key_display(binding), binding.description) for binding in bindings]
         self.push_screen(HelpScreen(keys))
 
     async def action_quit(self) -> None:
@@ -377,9 +488,16 @@ class NntuiApp(App[int]):
             return
         batches = self.runner.drain()
         for batch in batches:
-            self.consume(batch.events, redraw=False)
+            if self.compare is not None:
+                self._consume_comparison(batch)
+            else:
+                self.consume(batch.events, redraw=False)
             if batch.memory_bytes is not None:
                 self.history.memory_bytes = batch.memory_bytes
+            if batch.note:
+                self.show_message(batch.note, error=True)
+            if batch.saved and self.compare is None:
+                self.notify(f"saved as run {batch.saved} · h lists the runs", timeout=4)
         now = time.monotonic()
         done = not self.history.live
         self._redraw(
@@ -389,6 +507,21 @@ class NntuiApp(App[int]):
         )
         if batches:
             self._show_status()
+
+    def _consume_comparison(self, batch) -> None:
+        compare = self.compare
+        failed = [event for event in batch.events if not isinstance(event, tuple)]
+        compare.consume([item for item in batch.events if isinstance(item, tuple)])
+        if batch.saved:
+            compare.group = batch.saved
+            self.notify(f"saved as group {batch.saved} · h lists the runs", timeout=4)
+        if failed:  # the comparison could not start
+            self.compare = None
+            self.query_one("#monitor").set_class(False, "-comparing")
+            self.consume(failed, redraw=False)
+            return
+        self.history.status = compare.status
+        self.stale["charts"] = self.stale["predictions"] = True
 
     def consume(self, events: list, redraw: bool = True) -> None:
         """Fold a run's events into the view; tests call this with events of their own."""
@@ -404,22 +537,53 @@ class NntuiApp(App[int]):
 
     def _redraw(self, charts: bool, predictions: bool) -> None:
         history, now = self.history, time.monotonic()
+        if self.compare is not None:
+            self._redraw_comparison(charts, predictions, now)
+            return
         if charts:
             loss_name = self._loss_name()
             self.query_one("#loss", EpochChart).show(
                 f"{loss_name} loss",
-                (history.epochs, history.train_loss),
-                (history.val_epochs, history.val_loss),
+                train_and_validation(
+                    history.epochs, history.train_loss, history.val_epochs, history.val_loss
+                ),
             )
             self.query_one("#accuracy", EpochChart).show(
                 "accuracy",
-                (history.epochs if history.train_accuracy else [], history.train_accuracy),
-                (history.val_epochs if history.val_accuracy else [], history.val_accuracy),
+                train_and_validation(
+                    history.epochs if history.train_accuracy else [],
+                    history.train_accuracy,
+                    history.val_epochs if history.val_accuracy else [],
+                    history.val_accuracy,
+                ),
                 y_range=(0, 1),
             )
             self.stale["charts"], self.drawn_at["charts"] = False, now
         if predictions:
             self.query_one(Predictions).show(history.snapshot)
+            self.stale["predictions"], self.drawn_at["predictions"] = False, now
+
+    def _redraw_comparison(self, charts: bool, predictions: bool, now: float) -> None:
+        """Each variant's validation loss (train loss without a validation set) on one chart."""
+        compare = self.compare
+        if charts:
+            validation = any(run.val_loss for run in compare.runs)
+            which = "validation" if validation else "train"
+            lines = [
+                Line(label, run.val_epochs, run.val_loss)
+                if validation
+                else Line(label, run.epochs, run.train_loss)
+                for label, run in zip(compare.labels, compare.runs)
+            ]
+            self.query_one("#loss", EpochChart).show(f"{which} {self._loss_name()} per variant", lines)
+            accuracy = [
+                Line(label, run.val_epochs if run.val_accuracy else [], run.val_accuracy)
+                for label, run in zip(compare.labels, compare.runs)
+            ]
+            self.query_one("#accuracy", EpochChart).show("val accuracy per variant", accuracy, y_range=(0, 1))
+            self.stale["charts"], self.drawn_at["charts"] = False, now
+        if predictions:
+            self.query_one("#compare-table", Static).update(compare_table(compare, self._loss_name()))
             self.stale["predictions"], self.drawn_at["predictions"] = False, now
 
     def _loss_name(self) -> str:
@@ -432,6 +596,9 @@ class NntuiApp(App[int]):
         from nntui.tui.widgets.panels import DevicePanel
 
         problems = len(self.draft.problems) if self.draft else 0
+        if self.compare is not None:
+            self.query_one(StatusLine).update(compare_text(self.compare, self._loss_name()))
+            return
         self.query_one(StatusLine).update(status_text(self.history, self._loss_name(), problems))
         started, last = self.history.started, self.history.last
         if started is None or not self.is_mounted:
@@ -445,5 +612,5 @@ class NntuiApp(App[int]):
             panel.live = "\n".join(lines)
 
 
-def run_app() -> int:
-    return NntuiApp().run() or 0
+def run_app(runs_dir: str | None = None) -> int:
+    return NntuiApp(runs_dir=runs_dir).run() or 0

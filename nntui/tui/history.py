@@ -94,6 +94,48 @@ class RunHistory:
         return self.last.elapsed_s / max(done, 1) * left
 
 
+@dataclass
+class CompareHistory:
+    """Variants trained side by side: one RunHistory each, and the group they are saved as."""
+
+    labels: tuple[str, ...]
+    runs: list[RunHistory] = field(default_factory=list)
+    group: str | None = None
+    stopping: bool = False
+
+    def __post_init__(self) -> None:
+        self.runs = [RunHistory(status=STARTING) for _ in self.labels]
+
+    def consume(self, pairs: list[tuple[int, Event]]) -> None:
+        for index, event in pairs:
+            self.runs[index].consume([event])
+
+    @property
+    def status(self) -> str:
+        if self.group is not None:
+            return STOPPED if self.stopping else FINISHED
+        if any(run.status == PAUSED for run in self.runs):
+            return PAUSED
+        return TRAINING
+
+    @property
+    def epochs_done(self) -> int:
+        return sum(run.epochs_done for run in self.runs)
+
+    @property
+    def total_epochs(self) -> int:
+        return sum(run.total_epochs for run in self.runs)
+
+    def best(self) -> int | None:
+        """The variant with the lowest last validation loss (train loss when there is none)."""
+        scored = [
+            (run.val_loss[-1] if run.val_loss else run.train_loss[-1], index)
+            for index, run in enumerate(self.runs)
+            if run.train_loss
+        ]
+        return min(scored)[1] if scored else None
+
+
 def downsample(xs: list, ys: list, points: int) -> tuple[list, list]:
     """At most `points` evenly spaced samples, always keeping the first and the last."""
     if len(xs) <= points or points < 2:

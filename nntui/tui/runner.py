@@ -23,12 +23,26 @@ COMMANDS = ("pause", "resume", "step", "stop", "set_lr")
 
 
 @dataclass(frozen=True)
+class Job:
+    """What to train: one run of `config`, or, with `vary`, its variants side by side."""
+
+    config: RunConfig
+    vary: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Batch:
-    """Events of one run, sent together; `memory_bytes` is what the run holds on a CUDA device."""
+    """Events of one run, sent together. A comparison's events are (variant index, event) pairs,
+    and its first batch names the variants in `labels`. `memory_bytes` is what the run holds on
+    a CUDA device; `saved` the saved run's id (a comparison's group id) once it is written, or
+    `note` why it could not be."""
 
     run_id: int
     events: list
     memory_bytes: int | None = None
+    labels: tuple[str, ...] = ()
+    saved: str | None = None
+    note: str = ""
 
 
 def child_threads() -> int:
@@ -36,16 +50,17 @@ def child_threads() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def train_runs(runs: Iterable[tuple[int, RunConfig, Any]], send) -> None:
-    """Train each (run_id, config, control) in turn, sending batches of its events."""
+def train_runs(runs: Iterable[tuple[int, Job, Any]], send, runs_dir: str | None = None) -> None:
+    """Train each (run_id, job, control) in turn, sending batches of its events, and save it
+    in the runs directory as `nntui train` does."""
     from nntui.devices import memory_in_use
     from nntui.errors import UserError
     from nntui.events import EpochEnd, Failed
-    from nntui.trainer import Observe, Trainer
+    from nntui.runs import RunStore
 
-    for run_id, config, control in runs:
+    for run_id, job, control in runs:
         try:
-            trainer = Trainer(config, control, Observe(snapshot_every_s=SNAPSHOT_EVERY_S))
+            stream, save, device, labels = _prepare(job, control, RunStore(runs_dir))
         except UserError as error:
             send(Batch(run_id, [Failed("error", str(error), 0)]))
             continue
@@ -54,15 +69,47 @@ def train_runs(runs: Iterable[tuple[int, RunConfig, Any]], send) -> None:
             continue
         pending: list = []
         sent_at = time.perf_counter()
-        for event in trainer.events():
-            pending.append(event)
+        if labels:
+            send(Batch(run_id, [], labels=labels))
+        for item in stream:
+            pending.append(item)
+            event = item[1] if isinstance(item, tuple) else item
             now = time.perf_counter()
             if not isinstance(event, EpochEnd) or now - sent_at >= SEND_EVERY_S:
-                send(Batch(run_id, pending, memory_in_use(trainer.device)))
+                send(Batch(run_id, pending, memory_in_use(device)))
                 pending, sent_at = [], now
         if pending:
-            send(Batch(run_id, pending, memory_in_use(trainer.device)))
-        del trainer
+            send(Batch(run_id, pending, memory_in_use(device)))
+        try:
+            send(Batch(run_id, [], saved=save()))
+        except UserError as error:
+            send(Batch(run_id, [], note=f"not saved: {error}"))
+
+
+def _prepare(job: Job, control, store):
+    """The job's event stream, how to save it (returning the id), its device and variant labels."""
+    from nntui.compare import Comparison, make_variants
+    from nntui.runs import RunRecorder
+    from nntui.trainer import Observe, Trainer
+
+    if job.vary:
+        comparison = Comparison(make_variants(job.config, list(job.vary)), store, control)
+
+        def save_all() -> str:
+            comparison.save()
+            return comparison.group
+
+        labels = tuple(variant.label for variant in comparison.variants)
+        return comparison.events(), save_all, comparison.trainers[0].device, labels
+    trainer = Trainer(job.config, control, Observe(snapshot_every_s=SNAPSHOT_EVERY_S))
+    recorder = RunRecorder(trainer, store)
+
+    def recorded():
+        for event in trainer.events():
+            recorder.record(event)
+            yield event
+
+    return recorded(), lambda: recorder.save().id, trainer.device, ()
 
 
 def apply(control, command: str, value: Any = None) -> None:
@@ -74,7 +121,7 @@ def apply(control, command: str, value: Any = None) -> None:
         getattr(control, command)()
 
 
-def serve(commands, events, threads: int) -> None:
+def serve(commands, events, threads: int, runs_dir: str | None) -> None:
     """The child process: a listener thread applies commands to the current run's control while
     the main thread trains; it exits when the app's process goes away."""
     import signal
@@ -114,7 +161,7 @@ def serve(commands, events, threads: int) -> None:
 
     threading.Thread(target=listen, daemon=True).start()
     events.put(Batch(0, []))
-    train_runs(iter(runs.get, None), events.put)
+    train_runs(iter(runs.get, None), events.put, runs_dir)
 
 
 @contextlib.contextmanager
@@ -132,21 +179,23 @@ def real_stdio():
 class ProcessRunner:
     """Training in a spawned child that imports torch once and then serves run after run."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, runs_dir: str | None = None) -> None:
         context = multiprocessing.get_context("spawn")
         with real_stdio():
             self._commands = context.Queue()
             self._events = context.Queue()
             self._process = context.Process(
-                target=serve, args=(self._commands, self._events, threads or child_threads()), daemon=True
+                target=serve,
+                args=(self._commands, self._events, threads or child_threads(), runs_dir),
+                daemon=True,
             )
             self._process.start()
         self.run_id = 0
         self._reported_exit = False
 
-    def start(self, config: RunConfig, paused: bool = False) -> None:
+    def start(self, job: Job, paused: bool = False) -> None:
         self.run_id += 1
-        self._commands.put(("start", self.run_id, config, paused))
+        self._commands.put(("start", self.run_id, job, paused))
 
     def discard(self) -> None:
         """Stop the current run and ignore whatever it still sends."""
@@ -185,15 +234,16 @@ class ProcessRunner:
 class ThreadRunner:
     """Training in a thread of this process: the same interface, for tests and small machines."""
 
-    def __init__(self) -> None:
+    def __init__(self, runs_dir: str | None = None) -> None:
         from nntui.trainer import RunControl
 
+        self.runs_dir = runs_dir
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._control = RunControl()
         self._thread: threading.Thread | None = None
         self.run_id = 0
 
-    def start(self, config: RunConfig, paused: bool = False) -> None:
+    def start(self, job: Job, paused: bool = False) -> None:
         from nntui.trainer import RunControl
 
         self._control.stop()
@@ -203,8 +253,10 @@ class ThreadRunner:
         self._control = RunControl()
         if paused:
             self._control.step(1)
-        run = (self.run_id, config, self._control)
-        self._thread = threading.Thread(target=train_runs, args=([run], self._events.put), daemon=True)
+        run = (self.run_id, job, self._control)
+        self._thread = threading.Thread(
+            target=train_runs, args=([run], self._events.put, self.runs_dir), daemon=True
+        )
         self._thread.start()
 
     def discard(self) -> None:

@@ -47,6 +47,15 @@ async def loaded(pilot) -> None:
     await pilot.pause()
 
 
+async def use(pilot, config: RunConfig) -> None:
+    """Load a config into the panels as a preset would."""
+    from nntui.tui.draft import Draft
+
+    pilot.app.draft = Draft.of(config)
+    await pilot.app._mount_setup()
+    await pilot.pause()
+
+
 async def until(pilot, condition, timeout_s: float = 20.0) -> None:
     for _ in range(int(timeout_s / 0.05)):
         if condition():

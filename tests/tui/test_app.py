@@ -12,20 +12,11 @@ from nntui.tui.widgets.charts import EpochChart
 from nntui.tui.widgets.fields import Field
 from nntui.tui.widgets.panels import ArchitecturePanel, LayerRow
 
-from .conftest import TINY, TINY_RINGS, loaded, make_app, until
+from .conftest import TINY, TINY_RINGS, loaded, make_app, until, use
 
 
 def field(app, path: str) -> Field:
     return next(f for f in app.query(Field) if f.path == path)
-
-
-async def use(pilot, config) -> None:
-    """Load a config into the panels as a preset would."""
-    from nntui.tui.draft import Draft
-
-    pilot.app.draft = Draft.of(config)
-    await pilot.app._mount_setup()
-    await pilot.pause()
 
 
 async def type_into(pilot, path: str, text: str) -> None:
@@ -83,7 +74,7 @@ async def test_start_trains_to_the_end_and_draws_charts_and_predictions():
         assert len(app.history.epochs) == 30
         assert app.history.snapshot is not None and app.history.snapshot.epoch == 30
         await pilot.pause(0.3)
-        assert app.query_one("#loss", EpochChart).train[0] == list(range(30))
+        assert app.query_one("#loss", EpochChart).lines[0].epochs == list(range(30))
         assert "finished" in str(app.query_one("#status").render())
 
 

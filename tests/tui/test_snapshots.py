@@ -79,3 +79,44 @@ def test_small_terminal_monitor_view(snap_compare):
 
 def test_help_screen(snap_compare):
     assert snap_compare(make_app(), terminal_size=WIDE, press=["question_mark"], run_before=showing(TINY))
+
+
+def test_runs_screen_with_two_runs_overlaid(snap_compare, tmp_path, monkeypatch):
+    from .test_runs_screen import two_runs
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NNTUI_RUNS_DIR", "runs")  # shown as typed: the same on every machine
+    two_runs(tmp_path / "runs")
+    assert snap_compare(make_app(), terminal_size=WIDE, press=["h", "space", "down", "space"])
+
+
+def test_comparison_of_three_seeds(snap_compare):
+    import dataclasses
+
+    from nntui.compare import Comparison, make_variants
+    from nntui.events import EpochEnd, Finished
+    from nntui.runs import RunStore
+    from nntui.tui.history import CompareHistory
+
+    variants = make_variants(TINY, ["training.seed=1,2,3"])
+    pairs = []
+    for index, event in Comparison(variants, RunStore(), batched=False).events():
+        if isinstance(event, EpochEnd):
+            event = dataclasses.replace(event, samples_per_s=1000.0, elapsed_s=0.01 * (event.epoch + 1))
+        elif isinstance(event, Finished):
+            event = dataclasses.replace(event, duration_s=0.3)
+        pairs.append((index, event))
+
+    async def run_before(pilot) -> None:
+        await showing(TINY)(pilot)
+        app = pilot.app
+        app.compare = CompareHistory(tuple(variant.label for variant in variants))
+        app.query_one("#monitor").set_class(True, "-comparing")
+        app.compare.consume(pairs)
+        app.compare.group = "20261128-120000-cccc"
+        app.history.status = app.compare.status
+        app._redraw(charts=True, predictions=True)
+        app._show_status()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=run_before)

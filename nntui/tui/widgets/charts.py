@@ -1,6 +1,9 @@
-"""Per-epoch charts (loss, accuracy) drawn by plotext; series differ by marker as well as colour."""
+"""Per-epoch charts (loss, accuracy, an overlay of runs) drawn by plotext. Series differ by marker
+as well as colour, so they stay apart in 16 colours and with NO_COLOR=1."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -8,14 +11,34 @@ from textual_plotext import PlotextPlot
 
 from nntui.tui.history import downsample
 
-TRAIN_STYLE = {"marker": "braille", "color": "cyan", "label": "train ⠒"}
-VAL_STYLE = {"marker": "x", "color": "magenta", "label": "validation x"}
+# (plotext marker, colour, the character a legend shows for it), in the order series take them.
+STYLES = [
+    ("braille", "cyan", "⠒"),
+    ("x", "magenta", "x"),
+    ("+", "green", "+"),
+    ("o", "yellow", "o"),
+    ("*", "blue", "*"),
+    ("#", "red", "#"),
+    ("@", "white", "@"),
+    ("%", "orange", "%"),
+]
 
-Series = tuple[list, list]
+
+@dataclass(frozen=True)
+class Line:
+    """One labelled series of a chart."""
+
+    label: str
+    epochs: list
+    values: list
+
+
+def train_and_validation(epochs, train, val_epochs, val) -> list[Line]:
+    return [Line("train", epochs, train), Line("validation", val_epochs, val)]
 
 
 class EpochChart(PlotextPlot):
-    """Train and validation series against the epoch, thinned to about two points per column."""
+    """Labelled series against the epoch, each thinned to about two points per column."""
 
     DEFAULT_CSS = "EpochChart { min-height: 6; }"
 
@@ -24,37 +47,31 @@ class EpochChart(PlotextPlot):
     def __init__(self, title: str, empty: str, id: str | None = None) -> None:
         super().__init__(id=id)
         self.title, self.empty = title, empty
-        self.train: Series = ([], [])
-        self.val: Series = ([], [])
+        self.lines: list[Line] = []
         self.y_range: tuple[float, float] | None = None
 
-    def show(
-        self, title: str, train: Series, val: Series, y_range: tuple[float, float] | None = None
-    ) -> None:
-        self.title, self.train, self.val, self.y_range = title, train, val, y_range
+    def show(self, title: str, lines: list[Line], y_range: tuple[float, float] | None = None) -> None:
+        self.title, self.lines, self.y_range = title, lines, y_range
         self.refresh()
 
     def watch_log_y(self) -> None:
         self.refresh()
 
     def render(self):
-        if not self.train[0]:
+        if not any(line.epochs for line in self.lines):
             return Text(f"{self.title}\n\n{self.empty}", style="dim")
         plt = self.plt
         plt.clear_figure()
         points = max(2 * self.size.width, 10)
         log = self.log_y and self.y_range is None
-        for (xs, ys), style in ((self.train, TRAIN_STYLE), (self.val, VAL_STYLE)):
+        for index, line in enumerate(self.lines):
+            marker, color, shown = STYLES[index % len(STYLES)]
+            xs, ys = downsample(line.epochs, line.values, points)
+            if log:
+                kept = [(x, y) for x, y in zip(xs, ys) if y > 0]
+                xs, ys = [x for x, _ in kept], [y for _, y in kept]
             if xs:
-                xs, ys = downsample(xs, ys, points)
-                if log:
-                    xs, ys = (
-                        zip(*((x, y) for x, y in zip(xs, ys) if y > 0))
-                        if any(y > 0 for y in ys)
-                        else ([], [])
-                    )
-                if xs:
-                    plt.plot(list(xs), list(ys), **style)
+                plt.plot(list(xs), list(ys), marker=marker, color=color, label=f"{line.label} {shown}")
         plt.title(self.title if self.y_range else f"{self.title} · {'log' if log else 'linear'} y")
         if log:
             plt.yscale("log")

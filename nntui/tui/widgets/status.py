@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.tui.history import DIVERGED, FAILED, FINISHED, PAUSED, STARTING, STOPPED, TRAINING, RunHistory
+from nntui.tui.history import (
+    DIVERGED,
+    FAILED,
+    FINISHED,
+    PAUSED,
+    STARTING,
+    STOPPED,
+    TRAINING,
+    CompareHistory,
+    RunHistory,
+)
 
 STATE_STYLES = {
     TRAINING: "bold green",
@@ -50,6 +61,43 @@ def status_text(history: RunHistory, loss_name: str, problems: int = 0) -> Text:
     if status == "ready":
         text.append("  press s to start, ? for keys", "dim")
     return text
+
+
+def compare_text(compare: CompareHistory, loss_name: str) -> Text:
+    """The status line of a comparison: its state, epochs done over all variants, the best one."""
+    status = compare.status
+    text = Text()
+    text.append(f"■ {'comparing' if status == TRAINING else status}", STATE_STYLES.get(status, "bold"))
+    text.append(
+        f" {len(compare.labels)} variants  epochs {compare.epochs_done}/{compare.total_epochs or '?'}"
+    )
+    best = compare.best()
+    if best is not None:
+        run = compare.runs[best]
+        figure = f"val {run.val_loss[-1]:.4g}" if run.val_loss else f"{loss_name} {run.train_loss[-1]:.4g}"
+        text.append(f"  best: {compare.labels[best]} ({figure})")
+    if compare.group is not None:
+        text.append(f"  saved as group {compare.group} · h lists them", "dim")
+    return text
+
+
+def compare_table(compare: CompareHistory, loss_name: str) -> Table:
+    """One row per variant, the best marked: where a comparison stands."""
+    table = Table(title="variants", title_justify="left", expand=True, box=None, padding=(0, 1))
+    for column in ("", "variant", "status", "epoch", loss_name, "val loss", "val acc"):
+        table.add_column(column, justify="left" if column in ("", "variant", "status") else "right")
+    best = compare.best()
+    for index, (label, run) in enumerate(zip(compare.labels, compare.runs)):
+        table.add_row(
+            "★" if index == best else "",
+            label,
+            run.status,
+            f"{run.epochs_done}/{run.total_epochs or '?'}",
+            f"{run.train_loss[-1]:.4g}" if run.train_loss else "-",
+            f"{run.val_loss[-1]:.4g}" if run.val_loss else "-",
+            f"{run.val_accuracy[-1]:.1%}" if run.val_accuracy else "-",
+        )
+    return table
 
 
 def format_duration(seconds: float) -> str:

@@ -1,0 +1,257 @@
+"""The saved runs: a sortable table, the loss curves of the runs picked overlaid below it, and
+keys to open a run, train it again or delete it. Also the question a comparison starts with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from nntui.errors import UserError
+from nntui.run_table import RUN_COLUMNS, SORT_NAMES, sorted_runs, table_row
+from nntui.tui.screens import ConfirmScreen
+from nntui.tui.widgets.charts import EpochChart, Line
+
+# What the overlay chart shows, in the order `m` steps through them.
+METRICS = [("train_loss", "train loss"), ("val_loss", "validation loss"), ("val_accuracy", "val accuracy")]
+
+
+@dataclass(frozen=True)
+class RunChoice:
+    """What the runs screen hands back: `action` is open or train, for `record`."""
+
+    action: str
+    record: object
+
+
+class RunsScreen(Screen[RunChoice | None]):
+    """Every saved run of a `RunStore`; unreadable entries are named, not fatal."""
+
+    BINDINGS = [
+        Binding("escape,h", "back", "back"),
+        Binding("space", "pick", "pick"),
+        Binding("enter", "open", "open"),
+        Binding("t", "train_again", "train again"),
+        Binding("d", "delete", "delete"),
+        Binding("s", "sort", "sort"),
+        Binding("m", "metric", "metric"),
+        Binding("l", "log_y", "log-y"),
+    ]
+    DEFAULT_CSS = """
+    RunsScreen { layout: vertical; }
+    RunsScreen #runs-title { height: auto; padding: 0 1; background: $panel; }
+    RunsScreen #runs-skipped { height: auto; max-height: 3; padding: 0 1; color: $text-warning;
+                               display: none; }
+    RunsScreen #runs-skipped.-shown { display: block; }
+    RunsScreen DataTable { height: 1fr; min-height: 4; }
+    RunsScreen #overlay { height: 1fr; min-height: 8; }
+    """
+
+    def __init__(self, store) -> None:
+        super().__init__()
+        self.store = store
+        self.records: list = []
+        self.picked: list[str] = []
+        self.sort = "created"
+        self.metric = 0
+        self.histories: dict[str, object] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="runs-title")
+        yield Static(id="runs-skipped")
+        yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield EpochChart("train loss", "", id="overlay")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("", key="picked", width=1)
+        for column in RUN_COLUMNS:
+            table.add_column(column, key=column)
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        listing = self.store.list()
+        self.records = listing.runs
+        self.picked = [run_id for run_id in self.picked if any(r.id == run_id for r in self.records)]
+        skipped = self.query_one("#runs-skipped", Static)
+        skipped.set_class(bool(listing.skipped), "-shown")
+        count = len(listing.skipped)
+        lines = f"{count} entr{'ies' if count > 1 else 'y'} skipped: " + "; ".join(listing.skipped)
+        skipped.update(Text(lines if listing.skipped else ""))
+        self.fill()
+
+    def fill(self) -> None:
+        table = self.query_one(DataTable)
+        cursor = self.cursor_record()
+        table.clear()
+        self.records = sorted_runs(self.records, self.sort)
+        for record in self.records:
+            mark = "●" if record.id in self.picked else " "
+            table.add_row(mark, *table_row(record), key=record.id)
+        if cursor is not None and any(r.id == cursor.id for r in self.records):
+            table.move_cursor(row=table.get_row_index(cursor.id))
+        self.show_title()
+        self.draw_overlay()
+
+    def show_title(self) -> None:
+        where = self.store.root
+        if not self.records:
+            text = f"no runs saved in {where} yet: every run you train (here or with `nntui train`) is saved"
+        else:
+            text = (
+                f"[b]{len(self.records)} saved runs[/b] in {where} · sorted by {self.sort} · "
+                f"{len(self.picked)} picked · space picks runs to overlay, enter opens one"
+            )
+        self.query_one("#runs-title", Static).update(text)
+
+    def cursor_record(self):
+        table = self.query_one(DataTable)
+        if not self.records or table.cursor_row is None or table.cursor_row >= len(self.records):
+            return None
+        return self.records[table.cursor_row]
+
+    def _history(self, run_id: str):
+        if run_id not in self.histories:
+            self.histories[run_id] = self.store.history(run_id)
+        return self.histories[run_id]
+
+    def draw_overlay(self) -> None:
+        """The picked runs' curves, each labelled; with none picked, the run under the cursor."""
+        metric, name = METRICS[self.metric]
+        cursor = self.cursor_record()
+        ids = self.picked or ([cursor.id] if cursor else [])
+        by_id = {record.id: record for record in self.records}
+        lines, problems = [], []
+        for run_id in ids:
+            try:
+                epochs, values = self._history(run_id).series(metric)
+            except UserError as error:
+                problems.append(str(error))
+                continue
+            lines.append(Line(by_id[run_id].label, epochs, values))
+        y_range = (0.0, 1.0) if "accuracy" in metric else None
+        empty = "; ".join(problems) or f"no {name} recorded for this run"
+        chart = self.query_one("#overlay", EpochChart)
+        chart.empty = empty if ids else "pick runs with space to overlay them"
+        chart.show(name, lines, y_range)
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        if not self.picked:
+            self.draw_overlay()
+
+    def action_pick(self) -> None:
+        record = self.cursor_record()
+        if record is None:
+            return
+        if record.id in self.picked:
+            self.picked.remove(record.id)
+        else:
+            self.picked.append(record.id)
+        table = self.query_one(DataTable)
+        table.update_cell(record.id, "picked", "●" if record.id in self.picked else " ")
+        self.show_title()
+        self.draw_overlay()
+
+    def action_sort(self) -> None:
+        self.sort = SORT_NAMES[(SORT_NAMES.index(self.sort) + 1) % len(SORT_NAMES)]
+        self.fill()
+
+    def action_metric(self) -> None:
+        self.metric = (self.metric + 1) % len(METRICS)
+        self.draw_overlay()
+
+    def action_log_y(self) -> None:
+        chart = self.query_one("#overlay", EpochChart)
+        chart.log_y = not chart.log_y
+
+    def action_open(self) -> None:
+        record = self.cursor_record()
+        if record is not None:
+            self.dismiss(RunChoice("open", record))
+
+    def action_train_again(self) -> None:
+        record = self.cursor_record()
+        if record is not None:
+            self.dismiss(RunChoice("train", record))
+
+    def action_delete(self) -> None:
+        record = self.cursor_record()
+        if record is None:
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.store.delete(record.id)
+            except (UserError, OSError) as error:
+                self.notify(f"could not delete {record.id}: {error}", severity="error")
+                return
+            self.histories.pop(record.id, None)
+            self.notify(f"deleted run {record.id}")
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete run {record.id} ({record.name}, {record.status})? This cannot be undone."),
+            answer,
+        )
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class VaryScreen(ModalScreen[list[str] | None]):
+    """Asks what a comparison varies; `check` returns the variants' labels or raises UserError."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    DEFAULT_CSS = """
+    VaryScreen { align: center middle; }
+    VaryScreen > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent;
+                            padding: 0 1; background: $surface; }
+    VaryScreen .hint { color: $text-muted; height: auto; }
+    VaryScreen #vary-problem { color: $text-error; height: auto; }
+    """
+
+    def __init__(self, check) -> None:
+        super().__init__()
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "compare variants of this config"
+            box.border_subtitle = "enter trains them · escape cancels"
+            yield Static(
+                "field=values, several fields separated by ';' (every combination trains):\n"
+                "  training.seed=1,2,3,4,5\n"
+                "  model.hidden=16 relu|16 identity\n"
+                "  training.lr=0.1,0.01; training.optimizer=sgd|adam",
+                classes="hint",
+            )
+            yield Input(placeholder="training.seed=1,2,3", id="vary")
+            yield Static(id="vary-problem")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        vary = [part.strip() for part in event.value.split(";") if part.strip()]
+        try:
+            self.check(vary)
+        except UserError as error:
+            self.query_one("#vary-problem", Static).update(str(error))
+            return
+        self.dismiss(vary)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,203 @@
+"""Saved runs in the app: every run is saved; the runs screen sorts, overlays, opens, trains
+again and deletes; `c` compares variants side by side."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.widgets import DataTable, Input
+
+from nntui.events import EpochEnd
+from nntui.runs import RunRecord, RunRecorder, RunStore, SavedState
+from nntui.trainer import Trainer
+from nntui.tui.history import FINISHED
+from nntui.tui.runs_screen import RunsScreen, VaryScreen
+from nntui.tui.screens import ConfirmScreen
+from nntui.tui.widgets.charts import EpochChart
+
+from .conftest import TINY, loaded, make_app, until, use
+
+
+def saved_run(store: RunStore, run_id: str, config=TINY, epochs: int = 8) -> RunRecord:
+    """A real seeded run saved as the app would, with its id, date and timings fixed."""
+    trainer = Trainer(config.with_changes(training={"epochs": epochs}))
+    recorder = RunRecorder(trainer, store, save_every_s=None)
+    for event in trainer.events():
+        if isinstance(event, EpochEnd):
+            event = dataclasses.replace(event, samples_per_s=1000.0, elapsed_s=0.1 * (event.epoch + 1))
+        recorder.record(event)
+    record = dataclasses.replace(
+        recorder.record_now(), id=run_id, created="2026-11-28T12:00:00", duration_s=1.5
+    )
+    store.save(record, recorder.history, SavedState(trainer.checkpoint(), trainer.generator.get_state()))
+    return record
+
+
+def two_runs(runs_dir) -> tuple[RunRecord, RunRecord]:
+    store = RunStore(runs_dir)
+    fast = saved_run(store, "20261128-120000-aaaa", TINY.with_changes(name="fast", training={"lr": 0.1}))
+    slow = saved_run(store, "20261128-120100-bbbb", TINY.with_changes(name="slow", training={"lr": 0.01}))
+    return fast, slow
+
+
+async def open_runs(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("h")
+    await pilot.pause()
+
+
+def table_ids(screen: RunsScreen) -> list[str]:
+    return [record.id for record in screen.records]
+
+
+async def test_a_run_trained_in_the_app_is_saved_with_its_history(runs_dir):
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 5}))
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == FINISHED)
+        store = RunStore(runs_dir)
+        await until(pilot, lambda: len(store.list().runs) == 1)
+    (record,) = store.list().runs
+    assert record.status == "finished" and record.epochs_done == 5
+    assert record.train_loss == app.history.outcome.train_loss
+    assert store.history(record.id).epochs == [0, 1, 2, 3, 4]
+    assert store.saved_state(record.id).checkpoint.epochs_done == 5
+
+
+async def test_the_runs_screen_sorts_picks_and_overlays(runs_dir):
+    fast, slow = two_runs(runs_dir)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await open_runs(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RunsScreen)
+        assert table_ids(screen) == [slow.id, fast.id]  # newest first
+        assert screen.query_one(DataTable).row_count == 2
+        chart = screen.query_one("#overlay", EpochChart)
+        assert [line.label for line in chart.lines] == [slow.label]  # the run under the cursor
+        while screen.sort != "train_loss":
+            await pilot.press("s")
+        assert table_ids(screen) == [fast.id, slow.id]  # lr 0.1 ends lower than lr 0.01
+        assert fast.train_loss < slow.train_loss
+        assert screen.cursor_record().id == slow.id  # the cursor stays on its run
+        await pilot.press("up", "space", "down", "space")
+        await pilot.pause()
+        assert screen.picked == [fast.id, slow.id]
+        assert [line.label for line in chart.lines] == [fast.label, slow.label]
+        assert len(chart.lines[0].epochs) == 8
+        await pilot.press("m")
+        assert chart.title == "validation loss"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, RunsScreen)
+
+
+async def test_opening_a_run_shows_its_charts_and_predictions_again(runs_dir):
+    fast, _ = two_runs(runs_dir)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await open_runs(pilot)
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: app.history.snapshot is not None)
+        assert app.history.status == FINISHED
+        assert app.history.epochs == list(range(8))
+        assert app.history.train_loss[-1] == RunStore(runs_dir).history(fast.id).last("train_loss")
+        assert app.draft.config.training.lr == 0.1
+        assert app.history.snapshot.epoch == 8
+        assert fast.id in str(app.query_one("#message").render())
+
+
+async def test_train_again_trains_the_runs_config_as_a_new_run(runs_dir):
+    fast, slow = two_runs(runs_dir)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await open_runs(pilot)
+        await pilot.press("t")  # the newest: slow
+        await until(pilot, lambda: app.history.status == FINISHED)
+        store = RunStore(runs_dir)
+        await until(pilot, lambda: len(store.list().runs) == 3)
+    again = store.list().runs[0]
+    assert again.id not in (fast.id, slow.id)
+    assert dataclasses.replace(again.config) == slow.config
+    assert again.train_loss == slow.train_loss  # seeded: the same figures again
+
+
+async def test_delete_asks_first_and_no_keeps_the_run(runs_dir):
+    fast, slow = two_runs(runs_dir)
+    store = RunStore(runs_dir)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await open_runs(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert len(store.list().runs) == 2
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert [run.id for run in store.list().runs] == [fast.id]
+        assert table_ids(pilot.app.screen) == [fast.id]
+
+
+async def test_a_corrupt_entry_is_named_and_skipped(runs_dir):
+    fast, _ = two_runs(runs_dir)
+    (runs_dir / fast.id / "run.json").write_text("{not json")
+    (runs_dir / "stray-file.txt").write_text("hello")
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await open_runs(pilot)
+        screen = pilot.app.screen
+        assert len(screen.records) == 1
+        skipped = str(screen.query_one("#runs-skipped").render())
+        assert "2 entries skipped" in skipped and fast.id in skipped
+
+
+async def test_compare_trains_variants_side_by_side_and_saves_them_as_a_group(runs_dir):
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 6}))
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, VaryScreen)
+        await pilot.press(*"training.seed=1")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "at least two values" in str(app.screen.query_one("#vary-problem").render())
+        app.screen.query_one(Input).value = "training.seed=1,2,3"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.compare is not None and app.compare.group is not None)
+        await pilot.pause(0.3)
+        chart = app.query_one("#loss", EpochChart)
+        assert [line.label for line in chart.lines] == ["seed=1", "seed=2", "seed=3"]
+        assert all(len(line.epochs) == 6 for line in chart.lines)
+        assert chart.lines[0].values != chart.lines[1].values
+        assert "3 variants" in str(app.query_one("#status").render())
+    runs = RunStore(runs_dir).list().runs
+    assert len(runs) == 3 and {run.group for run in runs} == {app.compare.group}
+
+
+async def test_opening_a_run_without_its_model_says_so(runs_dir):
+    fast, _ = two_runs(runs_dir)
+    (runs_dir / fast.id / "model.pt").unlink()
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await open_runs(pilot)
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: "predictions unavailable" in str(app.query_one("#message").render()))
+        assert app.history.status == FINISHED and len(app.history.epochs) == 8
+
+
+async def test_on_the_runs_screen_help_lists_its_keys_and_training_keys_are_off(runs_dir):
+    two_runs(runs_dir)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await open_runs(pilot)
+        assert not app.check_action("start", ()) and not app.check_action("compare", ())
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = " ".join(description for _, description in app.screen.keys)
+        for words in ("pick", "open", "train again", "delete", "sort", "metric", "quit"):
+            assert words in shown
