@@ -551,9 +551,9 @@ class NntuiApp(App[int]):
             self.query_one("#accuracy", EpochChart).show(
                 "accuracy",
                 train_and_validation(
-                    history.epochs if history.train_accuracy else [],
+                    history.train_accuracy_epochs,
                     history.train_accuracy,
-                    history.val_epochs if history.val_accuracy else [],
+                    history.val_accuracy_epochs,
                     history.val_accuracy,
                 ),
                 y_range=(0, 1),
@@ -577,7 +577,7 @@ class NntuiApp(App[int]):
             ]
             self.query_one("#loss", EpochChart).show(f"{which} {self._loss_name()} per variant", lines)
             accuracy = [
-                Line(label, run.val_epochs if run.val_accuracy else [], run.val_accuracy)
+                Line(label, run.val_accuracy_epochs, run.val_accuracy)
                 for label, run in zip(compare.labels, compare.runs)
             ]
             self.query_one("#accuracy", EpochChart).show("val accuracy per variant", accuracy, y_range=(0, 1))

@@ -23,6 +23,9 @@ class RunHistory:
     val_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    # accuracy is measured only on evaluated epochs (see TrainingConfig.val_every)
+    train_accuracy_epochs: list[int] = field(default_factory=list)
+    val_accuracy_epochs: list[int] = field(default_factory=list)
     last: EpochEnd | None = None
     snapshot: Snapshot | None = None
     outcome: Finished | Failed | None = None
@@ -76,9 +79,11 @@ class RunHistory:
         if event.val_loss is not None:
             self.val_epochs.append(event.epoch)
             self.val_loss.append(event.val_loss)
-            if event.val_accuracy is not None:
-                self.val_accuracy.append(event.val_accuracy)
+        if event.val_accuracy is not None:
+            self.val_accuracy_epochs.append(event.epoch)
+            self.val_accuracy.append(event.val_accuracy)
         if event.train_accuracy is not None:
+            self.train_accuracy_epochs.append(event.epoch)
             self.train_accuracy.append(event.train_accuracy)
 
     @property
@@ -138,6 +143,8 @@ class CompareHistory:
 
 def downsample(xs: list, ys: list, points: int) -> tuple[list, list]:
     """At most `points` evenly spaced samples, always keeping the first and the last."""
+    if len(xs) != len(ys):
+        raise ValueError(f"a series has {len(xs)} epochs but {len(ys)} values")
     if len(xs) <= points or points < 2:
         return xs, ys
     step = (len(xs) - 1) / (points - 1)

@@ -18,6 +18,8 @@ from nntui.run_table import RUN_COLUMNS, SORT_NAMES, sorted_runs, table_row
 from nntui.tui.screens import ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart, Line
 
+# The CLI's columns with the long id last, so that 80 columns show the figures first.
+ORDER = [*range(1, len(RUN_COLUMNS)), 0]
 # What the overlay chart shows, in the order `m` steps through them.
 METRICS = [("train_loss", "train loss"), ("val_loss", "validation loss"), ("val_accuracy", "val accuracy")]
 
@@ -72,8 +74,8 @@ class RunsScreen(Screen[RunChoice | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("", key="picked", width=1)
-        for column in RUN_COLUMNS:
-            table.add_column(column, key=column)
+        for index in ORDER:
+            table.add_column(RUN_COLUMNS[index], key=RUN_COLUMNS[index])
         self.reload()
         table.focus()
 
@@ -95,7 +97,8 @@ class RunsScreen(Screen[RunChoice | None]):
         self.records = sorted_runs(self.records, self.sort)
         for record in self.records:
             mark = "●" if record.id in self.picked else " "
-            table.add_row(mark, *table_row(record), key=record.id)
+            cells = table_row(record)
+            table.add_row(mark, *(cells[index] for index in ORDER), key=record.id)
         if cursor is not None and any(r.id == cursor.id for r in self.records):
             table.move_cursor(row=table.get_row_index(cursor.id))
         self.show_title()
@@ -107,7 +110,8 @@ class RunsScreen(Screen[RunChoice | None]):
             text = f"no runs saved in {where} yet: every run you train (here or with `nntui train`) is saved"
         else:
             text = (
-                f"[b]{len(self.records)} saved runs[/b] in {where} · sorted by {self.sort} · "
+                f"[b]{len(self.records)} saved run{'s' * (len(self.records) != 1)}[/b] in {where} · "
+                f"sorted by {self.sort} · "
                 f"{len(self.picked)} picked · space picks runs to overlay, enter opens one"
             )
         self.query_one("#runs-title", Static).update(text)

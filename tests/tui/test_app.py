@@ -227,6 +227,21 @@ async def test_classification_draws_accuracy_and_a_class_map():
         assert "class map" in str(app.query_one("#predictions").render())
 
 
+async def test_accuracy_measured_every_few_epochs_charts_without_breaking():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY_RINGS.with_changes(training={"val_every": 7}))
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == FINISHED)
+        await pilot.pause(0.3)
+        chart = app.query_one("#accuracy", EpochChart)
+        train, validation = chart.lines
+        assert train.epochs == [0, 7, 14, 21, 28, 35, 39] == validation.epochs
+        assert len(train.values) == len(train.epochs)
+        assert "cannot draw" not in str(chart.render())
+
+
 async def test_log_y_toggles_and_help_lists_every_key():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)

@@ -60,6 +60,12 @@ class EpochChart(PlotextPlot):
     def render(self):
         if not any(line.epochs for line in self.lines):
             return Text(f"{self.title}\n\n{self.empty}", style="dim")
+        try:
+            return self._draw()
+        except Exception as error:  # noqa: BLE001 - a chart that cannot draw says so; the app lives on
+            return Text(f"{self.title}\n\ncannot draw this chart: {error}", style="red")
+
+    def _draw(self):
         plt = self.plt
         plt.clear_figure()
         points = max(2 * self.size.width, 10)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Label, Select, Static, Switch
+from textual.widgets import Input, Label, Select, Static
 
 NUMBER_CHARACTERS = set("0123456789.eE+-")
 
@@ -58,6 +58,8 @@ class Field(Vertical):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        if kind is bool and choices is None:  # words, not a switch: legible with NO_COLOR=1
+            choices, value = [("on", True), ("off", False)], bool(value)
         self.label, self.path, self.kind, self.choices = label, path, kind, choices
         self.current = value
 
@@ -66,8 +68,6 @@ class Field(Vertical):
             yield Label(self.label, classes="field-label")
             if self.choices is not None:
                 yield Select(self.choices, value=self.current, allow_blank=False, compact=True)
-            elif self.kind is bool:
-                yield Switch(bool(self.current))
             else:
                 kind = Input if self.kind is str else NumberInput
                 yield kind(_text(self.current), compact=True, select_on_focus=True)
@@ -83,8 +83,6 @@ class Field(Vertical):
         self.current = value
         if self.choices is not None:
             self.query_one(Select).value = value
-        elif self.kind is bool:
-            self.query_one(Switch).value = bool(value)
         else:
             self.query_one(Input).value = _text(value)
 
@@ -113,10 +111,6 @@ class Field(Vertical):
         if event.value is not Select.NULL:
             self._edited(event.value)
 
-    @on(Switch.Changed)
-    def _switch_changed(self, event: Switch.Changed) -> None:
-        event.stop()
-        self._edited(event.value)
 
 
 def _text(value: Any) -> str:

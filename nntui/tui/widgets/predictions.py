@@ -36,6 +36,12 @@ class Predictions(PlotextPlot):
         snapshot = self.snapshot
         if snapshot is None:
             return Text("predictions\n\nappear here once a run starts", style="dim")
+        try:
+            return self._draw(snapshot)
+        except Exception as error:  # noqa: BLE001 - a plot that cannot draw says so; the app lives on
+            return Text(f"predictions\n\ncannot draw them: {error}", style="red")
+
+    def _draw(self, snapshot: Snapshot):
         if snapshot.grid is not None:
             return plane_map(snapshot, self.size.width, self.size.height)
         if snapshot.points.shape[1] != 1:
