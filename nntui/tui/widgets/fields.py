@@ -112,7 +112,6 @@ class Field(Vertical):
             self._edited(event.value)
 
 
-
 def _text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
