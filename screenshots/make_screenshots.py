@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
+import tempfile
 from pathlib import Path
 
 import torch
 
+from nntui.compare import Comparison, make_variants
 from nntui.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.events import EpochEnd, Finished, Paused
+from nntui.runs import RunStore
 from nntui.trainer import Observe, RunControl, Trainer
 from nntui.tui.app import NntuiApp
 from nntui.tui.draft import Draft
+from nntui.tui.history import CompareHistory
 from nntui.tui.runner import ThreadRunner, child_threads
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +56,9 @@ def events_of(config: RunConfig, pause_at: int | None = None) -> list:
     return events
 
 
-async def shoot(name: str, size: tuple[int, int], config: RunConfig, events=(), view=None, keys=()) -> None:
+async def shoot(
+    name: str, size: tuple[int, int], config: RunConfig, events=(), view=None, keys=(), compare=None
+) -> None:
     app = NntuiApp(runner=ThreadRunner)
     async with app.run_test(size=size) as pilot:
         while app.runner is None:
@@ -60,6 +67,8 @@ async def shoot(name: str, size: tuple[int, int], config: RunConfig, events=(), 
         await app._mount_setup()
         if events:
             app.consume(list(events))
+        if compare:
+            show_comparison(app, *compare)
         if view:
             app.view = view
         app.screen.set_focus(None)
@@ -69,6 +78,25 @@ async def shoot(name: str, size: tuple[int, int], config: RunConfig, events=(), 
         await pilot.pause(0.2)
         app.save_screenshot(str(HERE / f"{name}.svg"))
     print(f"wrote screenshots/{name}.svg")
+
+
+def compare_seeds(store: RunStore) -> tuple[tuple[str, ...], list, str]:
+    """Five seeds of the spiral config, trained side by side and saved as one group of runs."""
+    config = CLASSIFICATION.with_changes(training={"epochs": 120})
+    comparison = Comparison(make_variants(config, ["training.seed=1,2,3,4,5"]), store)
+    pairs = list(comparison.events())
+    comparison.save()
+    return tuple(variant.label for variant in comparison.variants), pairs, comparison.group
+
+
+def show_comparison(app: NntuiApp, labels, pairs, group) -> None:
+    app.compare = CompareHistory(labels)
+    app.query_one("#monitor").set_class(True, "-comparing")
+    app.compare.consume(pairs)
+    app.compare.group = group
+    app.history.status = app.compare.status
+    app._redraw(charts=True, predictions=True)
+    app._show_status()
 
 
 async def main() -> None:
@@ -83,6 +111,12 @@ async def main() -> None:
     await shoot("small-monitor", (80, 24), CLASSIFICATION, classification, view="monitor")
     await shoot("help", (120, 40), REGRESSION, keys=["question_mark"])
     await shoot("large", (160, 48), CLASSIFICATION, classification)
+    with tempfile.TemporaryDirectory() as where:
+        os.chdir(where)
+        os.environ["NNTUI_RUNS_DIR"] = "runs"
+        comparison = compare_seeds(RunStore())
+        await shoot("compare", (120, 40), CLASSIFICATION, compare=comparison)
+        await shoot("runs", (120, 40), CLASSIFICATION, keys=["h", "space", "down", "space", "down", "space"])
 
 
 if __name__ == "__main__":

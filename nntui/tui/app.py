@@ -568,14 +568,14 @@ class NntuiApp(App[int]):
         compare = self.compare
         if charts:
             validation = any(run.val_loss for run in compare.runs)
-            which = "validation" if validation else "train"
+            which = "val" if validation else "train"
             lines = [
                 Line(label, run.val_epochs, run.val_loss)
                 if validation
                 else Line(label, run.epochs, run.train_loss)
                 for label, run in zip(compare.labels, compare.runs)
             ]
-            self.query_one("#loss", EpochChart).show(f"{which} {self._loss_name()} per variant", lines)
+            self.query_one("#loss", EpochChart).show(f"{which} loss per variant", lines)
             accuracy = [
                 Line(label, run.val_accuracy_epochs, run.val_accuracy)
                 for label, run in zip(compare.labels, compare.runs)
@@ -583,7 +583,7 @@ class NntuiApp(App[int]):
             self.query_one("#accuracy", EpochChart).show("val accuracy per variant", accuracy, y_range=(0, 1))
             self.stale["charts"], self.drawn_at["charts"] = False, now
         if predictions:
-            self.query_one("#compare-table", Static).update(compare_table(compare, self._loss_name()))
+            self.query_one("#compare-table", Static).update(compare_table(compare))
             self.stale["predictions"], self.drawn_at["predictions"] = False, now
 
     def _loss_name(self) -> str:

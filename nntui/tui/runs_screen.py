@@ -98,7 +98,8 @@ class RunsScreen(Screen[RunChoice | None]):
         for record in self.records:
             mark = "●" if record.id in self.picked else " "
             cells = table_row(record)
-            table.add_row(mark, *(cells[index] for index in ORDER), key=record.id)
+            # Text, not str: a DataTable reads str cells as markup, and names hold [brackets]
+            table.add_row(mark, *(Text(cells[index]) for index in ORDER), key=record.id)
         if cursor is not None and any(r.id == cursor.id for r in self.records):
             table.move_cursor(row=table.get_row_index(cursor.id))
         self.show_title()

@@ -201,3 +201,11 @@ async def test_on_the_runs_screen_help_lists_its_keys_and_training_keys_are_off(
         shown = " ".join(description for _, description in app.screen.keys)
         for words in ("pick", "open", "train again", "delete", "sort", "metric", "quit"):
             assert words in shown
+
+
+async def test_names_with_brackets_show_as_written(runs_dir):
+    saved_run(RunStore(runs_dir), "20261128-120000-dddd", TINY.with_changes(name="x2 [seed=3]"))
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await open_runs(pilot)
+        table = pilot.app.screen.query_one(DataTable)
+        assert str(table.get_cell("20261128-120000-dddd", "name")) == "x2 [seed=3]"

@@ -81,16 +81,16 @@ def compare_text(compare: CompareHistory, loss_name: str) -> Text:
     return text
 
 
-def compare_table(compare: CompareHistory, loss_name: str) -> Table:
+def compare_table(compare: CompareHistory) -> Table:
     """One row per variant, the best marked: where a comparison stands."""
     table = Table(title="variants", title_justify="left", expand=True, box=None, padding=(0, 1))
-    for column in ("", "variant", "status", "epoch", loss_name, "val loss", "val acc"):
+    for column in ("", "variant", "status", "epoch", "train loss", "val loss", "val acc"):
         table.add_column(column, justify="left" if column in ("", "variant", "status") else "right")
     best = compare.best()
     for index, (label, run) in enumerate(zip(compare.labels, compare.runs)):
         table.add_row(
             "★" if index == best else "",
-            label,
+            Text(label),
             run.status,
             f"{run.epochs_done}/{run.total_epochs or '?'}",
             f"{run.train_loss[-1]:.4g}" if run.train_loss else "-",
