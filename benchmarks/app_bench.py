@@ -20,6 +20,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -28,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NNTUI = ROOT / ".venv" / "bin" / "nntui"
 PYTHON = sys.executable
+RUNS_DIR = tempfile.mkdtemp(prefix="nntui-bench-runs-")
 ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
 PRESET_ORDER_HINT = "custom comes first in the picker, then the presets in registry order"
 
@@ -54,6 +56,7 @@ class Terminal:
         pid, fd = pty.fork()
         if pid == 0:
             env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(lines))
+            env.setdefault("NNTUI_RUNS_DIR", RUNS_DIR)  # the app saves every run: not in the user's
             env.pop("NO_COLOR", None)
             os.execve(str(NNTUI), [str(NNTUI)], env)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))

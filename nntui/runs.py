@@ -28,7 +28,7 @@ import torch
 from nntui.config import RunConfig
 from nntui.errors import ConfigError, UserError
 from nntui.events import EpochEnd, Event, Failed, Finished, Started
-from nntui.trainer import Checkpoint, RunControl, Trainer
+from nntui.trainer import Checkpoint, Observe, RunControl, Trainer
 
 RUNS_DIR_ENV = "NNTUI_RUNS_DIR"
 RECORD_FILE, HISTORY_FILE, MODEL_FILE = "run.json", "history.json", "model.pt"
@@ -523,13 +523,17 @@ def _changed_fields(before: dict, after: dict, prefix: str = "") -> list[str]:
 
 
 def restore_trainer(
-    store: RunStore, record: RunRecord, config: RunConfig | None = None, control: RunControl | None = None
+    store: RunStore,
+    record: RunRecord,
+    config: RunConfig | None = None,
+    control: RunControl | None = None,
+    observe: Observe | None = None,
 ) -> Trainer:
     """A Trainer holding the run's saved model, optimizer and generator state: call `snapshot()`
     to see its predictions again, or `events()` to train on (given a config with more epochs)."""
     saved = store.saved_state(record.id)
     try:
-        trainer = Trainer(config or record.config, control, checkpoint=saved.checkpoint)
+        trainer = Trainer(config or record.config, control, observe or Observe(), checkpoint=saved.checkpoint)
     except (RuntimeError, KeyError, ValueError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise UserError(f"run {record.id}'s saved model does not fit its config: {first_line}") from None

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Select, Static
 
 from nntui.errors import UserError
 from nntui.tui.history import DIVERGED, FAILED, PAUSED, STARTING, TRAINING, CompareHistory, RunHistory
-from nntui.tui.runs_screen import RunChoice, RunsScreen, VaryScreen
+from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import ConfirmScreen, HelpScreen
 from nntui.tui.widgets.charts import EpochChart, Line, train_and_validation
 from nntui.tui.widgets.fields import Field
@@ -330,7 +330,7 @@ class NntuiApp(App[int]):
             if vary:
                 self._begin(paused=False, vary=vary)
 
-        self.push_screen(VaryScreen(lambda vary: make_variants(config, vary)), begin)
+        self.push_screen(ask_vary(lambda vary: make_variants(config, vary)), begin)
 
     def action_runs(self) -> None:
         if self.engine is None:
@@ -351,12 +351,17 @@ class NntuiApp(App[int]):
         record = choice.record
         self.action_reset()
         self.preset = "custom"
-        self.draft = Draft.of(record.config)
+        config = record.config
+        if choice.action == "continue":
+            config = config.with_changes(training={"epochs": choice.epochs})
+        self.draft = Draft.of(config)
 
         async def show() -> None:
             await self._mount_setup()
             if choice.action == "train":
                 self.action_start()
+            elif choice.action == "continue":
+                self.continue_run(record)
             else:
                 self.open_run(record)
 
@@ -376,6 +381,24 @@ class NntuiApp(App[int]):
         self.consume(events)
         self.show_message(f"saved run {record.id} ({record.status}) · s trains this config again")
         self._load_predictions(store, record)
+
+    def continue_run(self, record) -> None:
+        """Train a saved run on from where it ended; its earlier epochs stay on the charts."""
+        from nntui.runs import RunStore, saved_events
+        from nntui.tui.runner import Job
+
+        try:
+            earlier = saved_events(record, RunStore(self.runs_dir).history(record.id))
+        except UserError as error:
+            self.show_message(str(error), error=True)
+            return
+        self.history = RunHistory(status=STARTING)
+        self.history.consume(earlier[:-1])  # its epochs, not how it ended
+        self.show_message("")
+        self.runner.start(Job(self.draft.config, resume=record.id))
+        self._redraw(charts=True, predictions=True)
+        self.view = "monitor"
+        self.screen.set_focus(None)
 
     @work(thread=True, exclusive=True, group="saved")
     def _load_predictions(self, store, record) -> None:

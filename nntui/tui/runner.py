@@ -24,10 +24,12 @@ COMMANDS = ("pause", "resume", "step", "stop", "set_lr")
 
 @dataclass(frozen=True)
 class Job:
-    """What to train: one run of `config`, or, with `vary`, its variants side by side."""
+    """What to train: one run of `config`; with `vary`, its variants side by side; with
+    `resume`, the saved run of that id continued to `config`'s epochs."""
 
     config: RunConfig
     vary: tuple[str, ...] = ()
+    resume: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def train_runs(runs: Iterable[tuple[int, Job, Any]], send, runs_dir: str | None 
 def _prepare(job: Job, control, store):
     """The job's event stream, how to save it (returning the id), its device and variant labels."""
     from nntui.compare import Comparison, make_variants
-    from nntui.runs import RunRecorder
+    from nntui.runs import RunRecorder, config_for_resume, restore_trainer
     from nntui.trainer import Observe, Trainer
 
     if job.vary:
@@ -101,8 +103,15 @@ def _prepare(job: Job, control, store):
 
         labels = tuple(variant.label for variant in comparison.variants)
         return comparison.events(), save_all, comparison.trainers[0].device, labels
-    trainer = Trainer(job.config, control, Observe(snapshot_every_s=SNAPSHOT_EVERY_S))
-    recorder = RunRecorder(trainer, store)
+    observe = Observe(snapshot_every_s=SNAPSHOT_EVERY_S)
+    if job.resume:
+        record = store.find(job.resume)
+        config = config_for_resume(record, [f"training.epochs={job.config.training.epochs}"])
+        trainer = restore_trainer(store, record, config, control, observe)
+        recorder = RunRecorder(trainer, store, resumed_from=record)
+    else:
+        trainer = Trainer(job.config, control, observe)
+        recorder = RunRecorder(trainer, store)
 
     def recorded():
         for event in trainer.events():

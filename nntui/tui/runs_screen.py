@@ -3,6 +3,7 @@ keys to open a run, train it again or delete it. Also the question a comparison 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -26,10 +27,11 @@ METRICS = [("train_loss", "train loss"), ("val_loss", "validation loss"), ("val_
 
 @dataclass(frozen=True)
 class RunChoice:
-    """What the runs screen hands back: `action` is open or train, for `record`."""
+    """What the runs screen hands back: `action` is open, train or continue (to `epochs`)."""
 
     action: str
     record: object
+    epochs: int = 0
 
 
 class RunsScreen(Screen[RunChoice | None]):
@@ -40,6 +42,7 @@ class RunsScreen(Screen[RunChoice | None]):
         Binding("space", "pick", "pick"),
         Binding("enter", "open", "open"),
         Binding("t", "train_again", "train again"),
+        Binding("c", "continue_run", "continue"),
         Binding("d", "delete", "delete"),
         Binding("s", "sort", "sort"),
         Binding("m", "metric", "metric"),
@@ -192,6 +195,20 @@ class RunsScreen(Screen[RunChoice | None]):
         if record is not None:
             self.dismiss(RunChoice("train", record))
 
+    def action_continue_run(self) -> None:
+        record = self.cursor_record()
+        if record is None:
+            return
+        if not record.has_model:
+            self.notify(f"run {record.id} has no saved model to continue", severity="error")
+            return
+
+        def chosen(epochs: int | None) -> None:
+            if epochs:
+                self.dismiss(RunChoice("continue", record, epochs))
+
+        self.app.push_screen(ask_epochs(record), chosen)
+
     def action_delete(self) -> None:
         record = self.cursor_record()
         if record is None:
@@ -218,45 +235,77 @@ class RunsScreen(Screen[RunChoice | None]):
         self.dismiss(None)
 
 
-class VaryScreen(ModalScreen[list[str] | None]):
-    """Asks what a comparison varies; `check` returns the variants' labels or raises UserError."""
+class AskScreen(ModalScreen[object]):
+    """One question answered in a line of text. `check` turns the text into the answer or raises
+    UserError, whose message is shown under the line; escape answers None."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
     DEFAULT_CSS = """
-    VaryScreen { align: center middle; }
-    VaryScreen > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent;
-                            padding: 0 1; background: $surface; }
-    VaryScreen .hint { color: $text-muted; height: auto; }
-    VaryScreen #vary-problem { color: $text-error; height: auto; }
+    AskScreen { align: center middle; }
+    AskScreen > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent;
+                           padding: 0 1; background: $surface; }
+    AskScreen .hint { color: $text-muted; height: auto; }
+    AskScreen #ask-problem { color: $text-error; height: auto; }
     """
 
-    def __init__(self, check) -> None:
+    def __init__(self, title: str, hint: str, check: Callable[[str], object], value: str = "") -> None:
         super().__init__()
-        self.check = check
+        self.title_text, self.hint, self.check, self.value = title, hint, check, value
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "compare variants of this config"
-            box.border_subtitle = "enter trains them · escape cancels"
-            yield Static(
-                "field=values, several fields separated by ';' (every combination trains):\n"
-                "  training.seed=1,2,3,4,5\n"
-                "  model.hidden=16 relu|16 identity\n"
-                "  training.lr=0.1,0.01; training.optimizer=sgd|adam",
-                classes="hint",
-            )
-            yield Input(placeholder="training.seed=1,2,3", id="vary")
-            yield Static(id="vary-problem")
+            box.border_title = self.title_text
+            box.border_subtitle = "enter to go · escape cancels"
+            yield Static(self.hint, classes="hint")
+            yield Input(self.value, id="ask")
+            yield Static(id="ask-problem")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
-        vary = [part.strip() for part in event.value.split(";") if part.strip()]
         try:
-            self.check(vary)
+            answer = self.check(event.value)
         except UserError as error:
-            self.query_one("#vary-problem", Static).update(str(error))
+            self.query_one("#ask-problem", Static).update(Text(str(error)))
             return
-        self.dismiss(vary)
+        self.dismiss(answer)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+VARY_HINT = (
+    "field=values, several fields separated by ';' (every combination trains):\n"
+    "  training.seed=1,2,3,4,5\n"
+    "  model.hidden=16 relu|16 identity\n"
+    "  training.lr=0.1,0.01; training.optimizer=sgd|adam"
+)
+
+
+def ask_vary(make_variants: Callable[[list[str]], object]) -> AskScreen:
+    """The question a comparison starts with; answers the list of `field=values`."""
+
+    def check(text: str) -> list[str]:
+        vary = [part.strip() for part in text.split(";") if part.strip()]
+        make_variants(vary)
+        return vary
+
+    return AskScreen("compare variants of this config", VARY_HINT, check)
+
+
+def ask_epochs(record) -> AskScreen:
+    """How far to continue a saved run; answers the new total of epochs."""
+
+    def check(text: str) -> int:
+        try:
+            epochs = int(text.strip())
+        except ValueError:
+            raise UserError(f"epochs must be a whole number, got {text.strip()!r}") from None
+        if epochs <= record.epochs_done:
+            raise UserError(f"the run has done {record.epochs_done} epochs: give more than that")
+        return epochs
+
+    hint = (
+        f"run {record.id} has done {record.epochs_done} epochs. Train on to epoch (its model,\n"
+        "optimizer and random state continue; saved as a new run):"
+    )
+    return AskScreen(f"continue {record.name}", hint, check, str(2 * max(record.epochs_done, 1)))

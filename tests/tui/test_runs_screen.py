@@ -11,7 +11,7 @@ from nntui.events import EpochEnd
 from nntui.runs import RunRecord, RunRecorder, RunStore, SavedState
 from nntui.trainer import Trainer
 from nntui.tui.history import FINISHED
-from nntui.tui.runs_screen import RunsScreen, VaryScreen
+from nntui.tui.runs_screen import AskScreen, RunsScreen
 from nntui.tui.screens import ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart
 
@@ -161,11 +161,11 @@ async def test_compare_trains_variants_side_by_side_and_saves_them_as_a_group(ru
         await use(pilot, TINY.with_changes(training={"epochs": 6}))
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, VaryScreen)
+        assert isinstance(app.screen, AskScreen)
         await pilot.press(*"training.seed=1")
         await pilot.press("enter")
         await pilot.pause()
-        assert "at least two values" in str(app.screen.query_one("#vary-problem").render())
+        assert "at least two values" in str(app.screen.query_one("#ask-problem").render())
         app.screen.query_one(Input).value = "training.seed=1,2,3"
         await pilot.press("enter")
         await until(pilot, lambda: app.compare is not None and app.compare.group is not None)
@@ -209,3 +209,28 @@ async def test_names_with_brackets_show_as_written(runs_dir):
         await open_runs(pilot)
         table = pilot.app.screen.query_one(DataTable)
         assert str(table.get_cell("20261128-120000-dddd", "name")) == "x2 [seed=3]"
+
+
+async def test_continue_trains_a_saved_run_on_and_keeps_counting_epochs(runs_dir):
+    fast, _ = two_runs(runs_dir)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await open_runs(pilot)
+        await pilot.press("down", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen)
+        app.screen.query_one(Input).value = "5"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "give more than that" in str(app.screen.query_one("#ask-problem").render())
+        app.screen.query_one(Input).value = "12"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.history.status == FINISHED)
+        assert app.history.epochs == list(range(12))
+        store = RunStore(runs_dir)
+        await until(pilot, lambda: len(store.list().runs) == 3)
+    continued = store.list().runs[0]
+    assert continued.resumed_from == fast.id and continued.epochs_done == 12
+    unbroken = Trainer(fast.config.with_changes(training={"epochs": 12}))
+    final = [e for e in unbroken.events() if isinstance(e, EpochEnd)][-1]
+    assert store.history(continued.id).last("train_loss") == final.train_loss
