@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import TextIO
 
 from nntui.errors import ConfigError, UserError
-from nntui.run_table import RUN_COLUMNS, SORT_NAMES, duration_text, figure_text, sorted_runs, table_row
+from nntui.run_table import (
+    EXPORT_FORMATS,
+    RUN_COLUMNS,
+    SORT_NAMES,
+    duration_text,
+    figure_text,
+    sorted_runs,
+    table_row,
+)
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -86,7 +94,6 @@ def _add_threads(command: argparse.ArgumentParser) -> None:
 
 
 def _add_runs_commands(commands, store: argparse.ArgumentParser) -> None:
-    from nntui.export import FORMATS
 
     runs = commands.add_parser("runs", parents=[store], help="list, show, export and delete saved runs")
     runs.add_argument("--sort", choices=SORT_NAMES, default="created", help="default: newest first")
@@ -95,7 +102,7 @@ def _add_runs_commands(commands, store: argparse.ArgumentParser) -> None:
     show.add_argument("id", help="a run id, or a unique start of one")
     export = actions.add_parser("export", parents=[store], help="write a run as csv, json, pt or py")
     export.add_argument("id", help="a run id, or a unique start of one")
-    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     export.add_argument(
         "-o", "--output", metavar="PATH", help="where to write (default: ./nntui-ID.FORMAT; - for stdout)"
     )

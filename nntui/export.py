@@ -22,9 +22,8 @@ from nntui.config import RunConfig
 from nntui.datasets import CLASSIFICATION, DATASETS
 from nntui.errors import UserError
 from nntui.optimizers import OPTIMIZERS
+from nntui.run_table import EXPORT_FORMATS as FORMATS
 from nntui.runs import METRICS, History, RunRecord, RunStore, write_atomic
-
-FORMATS = ("csv", "json", "pt", "py")
 
 
 def metrics_csv(history: History) -> str:

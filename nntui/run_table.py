@@ -1,5 +1,6 @@
-"""A runs table as the CLI prints it and the app shows it: columns, cells and sort orders.
-Light on purpose (no torch): the CLI builds its argument parser from SORT_NAMES."""
+"""A runs table as the CLI prints it and the app shows it: columns, cells and sort orders, and
+the formats a run exports to. Light on purpose (no torch): the CLI builds its argument parser from
+these, and `nntui` must paint its first frame before torch is imported."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ SORT_KEYS: dict[str, tuple[Callable[[RunRecord], Any], bool]] = {
     "device": (lambda run: run.device, False),
 }
 SORT_NAMES = list(SORT_KEYS)
+EXPORT_FORMATS = ("csv", "json", "pt", "py")
 RUN_COLUMNS = (
     "id", "name", "status", "dataset", "architecture", "optimizer", "lr", "epochs",
     "train loss", "val loss", "accuracy", "duration", "device",

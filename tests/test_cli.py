@@ -116,3 +116,16 @@ def test_ctrl_c_stops_after_the_current_step_and_exits_130():
 def test_digit_agreement_counts_shared_significant_digits():
     assert significant_digits_agreeing(0.0116828782, 0.0116828755) == 6
     assert significant_digits_agreeing(1.0, 2.0) == 0
+
+
+def test_the_cli_and_the_app_module_load_without_torch():
+    """`nntui` paints its first frame before torch is imported (that alone takes seconds)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom nntui.cli import build_parser\nimport nntui.tui.app\n"
+        "build_parser().parse_args([])\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'torch'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

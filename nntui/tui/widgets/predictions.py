@@ -88,17 +88,25 @@ def plane_map(snapshot: Snapshot, width: int, height: int) -> Text:
     else:
         text.append(f"prediction over the plane at epoch {snapshot.epoch} · ' ' {low:.3g} … '@' {high:.3g}\n")
     for row in range(rows):
+        # Cells of one style go out as one run: a style per cell would write ~25 bytes a cell.
+        run, run_style = [], ""
         for col in range(cols):
             if classify:
                 region = int(cells[row, col]) % len(REGION_CHARS)
                 target = points.get((row, col))
                 if target is None:
-                    text.append(REGION_CHARS[region], REGION_STYLES[region])
+                    char, style = REGION_CHARS[region], REGION_STYLES[region]
                 else:
                     point = int(target) % len(POINT_CHARS)
-                    text.append(POINT_CHARS[point], f"{POINT_STYLES[point]} {REGION_STYLES[region]}")
+                    char, style = POINT_CHARS[point], f"{POINT_STYLES[point]} {REGION_STYLES[region]}"
             else:
-                text.append(VALUE_CHARS[shades[row, col]])
+                char, style = VALUE_CHARS[shades[row, col]], ""
+            if style != run_style and run:
+                text.append("".join(run), run_style)
+                run = []
+            run.append(char)
+            run_style = style
+        text.append("".join(run), run_style)
         text.append("\n")
     if classify:
         text.append(
