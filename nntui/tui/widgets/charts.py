@@ -49,8 +49,14 @@ class EpochChart(PlotextPlot):
         self.title, self.empty = title, empty
         self.lines: list[Line] = []
         self.y_range: tuple[float, float] | None = None
+        self._shown: tuple | None = None
 
     def show(self, title: str, lines: list[Line], y_range: tuple[float, float] | None = None) -> None:
+        """Redrawn only when something changed: an unchanged chart writes nothing to the terminal."""
+        shown = (title, y_range, [(line.label, len(line.epochs), line.values[-1:]) for line in lines])
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.title, self.lines, self.y_range = title, lines, y_range
         self.refresh()
 

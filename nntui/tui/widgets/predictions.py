@@ -73,7 +73,7 @@ def plane_map(snapshot: Snapshot, width: int, height: int) -> Text:
     points: dict[tuple[int, int], int] = {}
     if classify:
         x0, x1, y0, y1 = snapshot.extent
-        keep = thin(len(snapshot.points), rows * cols // 6)
+        keep = thin(len(snapshot.points), rows * cols // 8)
         px, py = snapshot.points[keep, 0], snapshot.points[keep, 1]
         columns = np.clip(((px - x0) / max(x1 - x0, 1e-9) * (cols - 1)).round().astype(int), 0, cols - 1)
         lines = np.clip(((y1 - py) / max(y1 - y0, 1e-9) * (rows - 1)).round().astype(int), 0, rows - 1)
