@@ -189,20 +189,25 @@ class ProcessRunner:
     """Training in a spawned child that imports torch once and then serves run after run."""
 
     def __init__(self, threads: int | None = None, runs_dir: str | None = None) -> None:
+        self.threads, self.runs_dir = threads or child_threads(), runs_dir
+        self.run_id = 0
+        self._spawn()
+
+    def _spawn(self) -> None:
         context = multiprocessing.get_context("spawn")
         with real_stdio():
             self._commands = context.Queue()
             self._events = context.Queue()
             self._process = context.Process(
-                target=serve,
-                args=(self._commands, self._events, threads or child_threads(), runs_dir),
-                daemon=True,
+                target=serve, args=(self._commands, self._events, self.threads, self.runs_dir), daemon=True
             )
             self._process.start()
-        self.run_id = 0
         self._reported_exit = False
 
     def start(self, job: Job, paused: bool = False) -> None:
+        if not self._process.is_alive():  # it was killed (say, by the out-of-memory killer): a new one
+            self._close_channels()
+            self._spawn()
         self.run_id += 1
         self._commands.put(("start", self.run_id, job, paused))
 
@@ -225,7 +230,12 @@ class ProcessRunner:
             from nntui.events import Failed
 
             self._reported_exit = True
-            return [Batch(self.run_id, [Failed("error", "the training process ended unexpectedly", 0)])]
+            code = self._process.exitcode
+            message = (
+                f"the training process ended unexpectedly (exit code {code}; killed, perhaps for "
+                "lack of memory): s starts a new one"
+            )
+            return [Batch(self.run_id, [Failed("error", message, 0)])]
         return [batch for batch in batches if batch.run_id == self.run_id]
 
     def close(self) -> None:
@@ -235,6 +245,9 @@ class ProcessRunner:
         if self._process.is_alive():
             self._process.kill()
             self._process.join(0.5)
+        self._close_channels()
+
+    def _close_channels(self) -> None:
         for channel in (self._commands, self._events):
             channel.cancel_join_thread()
             channel.close()

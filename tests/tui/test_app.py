@@ -291,3 +291,21 @@ async def test_quitting_while_training_in_a_process_ends_it_within_a_second():
         await pilot.press("q")
     assert not process.is_alive()
     assert time.perf_counter() - began < 1.5
+
+
+async def test_a_killed_training_process_is_a_message_and_the_next_run_gets_a_new_one():
+    from nntui.tui.app import NntuiApp
+
+    app = NntuiApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await use(pilot, TINY.with_changes(training={"epochs": 10**7}))
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == TRAINING, timeout_s=60)
+        app.runner._process.kill()
+        await until(pilot, lambda: app.history.status == FAILED)
+        assert "ended unexpectedly" in str(app.query_one("#message").render())
+        await use(pilot, TINY)
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == FINISHED, timeout_s=60)
+        assert len(app.history.epochs) == TINY.training.epochs
