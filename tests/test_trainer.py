@@ -148,3 +148,16 @@ def test_missing_device_is_a_config_error():
 def test_replay_refuses_other_data_with_a_message():
     with pytest.raises(UserError, match="replay 'minibatch' trains on the tutorial's own data"):
         Trainer(config().with_changes(replay="minibatch"))
+
+
+def test_plain_sgd_updates_exactly_as_torch_optim_sgd_does(monkeypatch):
+    run = config(batch_size=100, shuffle=True, epochs=5)
+
+    def losses() -> list[float]:
+        return [e.train_loss for e in events_of(run) if isinstance(e, EpochEnd)]
+
+    direct = losses()
+    monkeypatch.setattr(Trainer, "_plain_sgd", lambda self: None)  # torch.optim.SGD.step() itself
+    assert losses() == direct
+    momentum = run.with_changes(training={"optimizer": "momentum"})
+    assert Trainer(momentum)._plain_sgd() is None
