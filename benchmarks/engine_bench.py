@@ -184,6 +184,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="nntui's torch threads (default: nntui's default)")
     parser.add_argument("--same-threads", action="store_true", help="run the tutorial with nntui's threads")
     parser.add_argument("--only", help="run only cases whose name contains this")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of each side, alternating; the fastest counts (noisy VMs)"
+    )
     args = parser.parse_args()
     tutorial_threads = torch.get_num_threads()
     set_threads(args.threads)
@@ -192,15 +195,18 @@ def main() -> None:
         tutorial_threads = nntui_threads
     print(
         f"torch {torch.__version__}, {args.epochs} epochs; threads: tutorial {tutorial_threads}, "
-        f"nntui {nntui_threads}"
+        f"nntui {nntui_threads}; best of {args.repeat} alternating runs"
     )
     print(f"{'case':<26} {'tutorial s':>10} {'nntui s':>8} {'speed-up':>8}  ", end="")
     print(f"{'tutorial loss':>14} {'nntui loss':>14}")
     for name, tutorial, preset in CASES:
         if args.only and args.only not in name:
             continue
-        theirs_s, theirs_loss = timed(tutorial_threads, tutorial, args.epochs)
-        ours_s, ours_loss = timed(nntui_threads, nntui_run, preset, args.epochs)
+        theirs, ours = [], []
+        for _ in range(args.repeat):
+            theirs.append(timed(tutorial_threads, tutorial, args.epochs))
+            ours.append(timed(nntui_threads, nntui_run, preset, args.epochs))
+        (theirs_s, theirs_loss), (ours_s, ours_loss) = min(theirs), min(ours)
         print(
             f"{name:<26} {theirs_s:>10.2f} {ours_s:>8.2f} {theirs_s / ours_s:>7.2f}x  "
             f"{theirs_loss:>14.9g} {ours_loss:>14.9g}",
