@@ -138,7 +138,9 @@ def app_run(preset: str, columns: int, lines: int, presses: int) -> dict:
     time.sleep(1.0)
     started = term.press("s")
     first_epoch = term.wait_for(b"samples/s", started)
-    quiet_until = first_epoch + 4.0
+    # bytes while training, keys untouched: from just after the first epoch's full repaint until
+    # the key presses begin (or the run ends, for short presets)
+    quiet_from, quiet_until = first_epoch + 0.5, first_epoch + 4.0
     latencies = []
     log = False
     time.sleep(4.0)
@@ -156,7 +158,8 @@ def app_run(preset: str, columns: int, lines: int, presses: int) -> dict:
     result = {
         "first_frame_s": first_frame,
         "start_to_first_epoch_s": first_epoch - started,
-        "bytes_per_s": term.bytes_between(first_epoch, quiet_until) / (quiet_until - first_epoch),
+        "bytes_per_s": term.bytes_between(quiet_from, min(quiet_until, finished_at))
+        / max(min(quiet_until, finished_at) - quiet_from, 1e-9),
         "latencies": latencies,
         "duration_s": float(duration[1]) if duration else float("nan"),
     }
