@@ -41,12 +41,13 @@ class RunsScreen(Screen[RunChoice | None]):
         Binding("escape,h", "back", "back"),
         Binding("space", "pick", "pick"),
         Binding("enter", "open", "open"),
-        Binding("t", "train_again", "train again"),
+        Binding("t", "train_again", "retrain"),
         Binding("c", "continue_run", "continue"),
+        Binding("e", "export", "export"),
         Binding("d", "delete", "delete"),
         Binding("s", "sort", "sort"),
-        Binding("m", "metric", "metric"),
-        Binding("l", "log_y", "log-y"),
+        Binding("m", "metric", "metric", show=False),
+        Binding("l", "log_y", "log-y", show=False),
     ]
     DEFAULT_CSS = """
     RunsScreen { layout: vertical; }
@@ -116,7 +117,7 @@ class RunsScreen(Screen[RunChoice | None]):
             text = (
                 f"[b]{len(self.records)} saved run{'s' * (len(self.records) != 1)}[/b] in {where} · "
                 f"sorted by {self.sort} · "
-                f"{len(self.picked)} picked · space picks runs to overlay, enter opens one"
+                f"{len(self.picked)} picked · space picks runs to overlay, m the metric, enter opens one"
             )
         self.query_one("#runs-title", Static).update(text)
 
@@ -208,6 +209,30 @@ class RunsScreen(Screen[RunChoice | None]):
                 self.dismiss(RunChoice("continue", record, epochs))
 
         self.app.push_screen(ask_epochs(record), chosen)
+
+    def action_export(self) -> None:
+        """Write the run as csv, json, pt or a standalone PyTorch script, in the current directory."""
+        record = self.cursor_record()
+        if record is None:
+            return
+        from nntui.export import export_run
+        from nntui.run_table import EXPORT_FORMATS
+
+        def check(text: str) -> str:
+            fmt = text.strip().lstrip(".").lower()
+            if fmt not in EXPORT_FORMATS:
+                raise UserError(f"choose one of: {', '.join(EXPORT_FORMATS)}")
+            return export_run(self.store, record, fmt)
+
+        def written(where: str | None) -> None:
+            if where:
+                self.notify(f"wrote {where}")
+
+        hint = (
+            "py: a standalone PyTorch script that reproduces the run · pt: its state_dict\n"
+            f"csv, json: its figures. Written to ./nntui-{record.id}.FORMAT"
+        )
+        self.app.push_screen(AskScreen(f"export {record.name}", hint, check, "py"), written)
 
     def action_delete(self) -> None:
         record = self.cursor_record()

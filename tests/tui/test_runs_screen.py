@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from nntui.events import EpochEnd
@@ -199,7 +200,7 @@ async def test_on_the_runs_screen_help_lists_its_keys_and_training_keys_are_off(
         await pilot.press("question_mark")
         await pilot.pause()
         shown = " ".join(description for _, description in app.screen.keys)
-        for words in ("pick", "open", "train again", "delete", "sort", "metric", "quit"):
+        for words in ("pick", "open", "retrain", "continue", "export", "delete", "sort", "metric", "quit"):
             assert words in shown
 
 
@@ -234,3 +235,32 @@ async def test_continue_trains_a_saved_run_on_and_keeps_counting_epochs(runs_dir
     unbroken = Trainer(fast.config.with_changes(training={"epochs": 12}))
     final = [e for e in unbroken.events() if isinstance(e, EpochEnd)][-1]
     assert store.history(continued.id).last("train_loss") == final.train_loss
+
+
+async def test_export_writes_a_script_that_plain_python_runs(runs_dir, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    fast, _ = two_runs(runs_dir)
+    monkeypatch.chdir(tmp_path)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await open_runs(pilot)
+        await pilot.press("down", "e")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "docx"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "choose one of" in str(app.screen.query_one("#ask-problem").render())
+        app.screen.query_one(Input).value = "py"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunsScreen)
+    script = tmp_path / f"nntui-{fast.id}.py"
+    out = subprocess.run([sys.executable, str(script), "--epochs", "2"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    text = script.read_text()
+    assert "import nntui" not in text and "from nntui" not in text
+    printed = [float(line.split("train loss ")[1].split(",")[0]) for line in out.stdout.splitlines()[:2]]
+    saved = RunStore(runs_dir).history(fast.id).columns["train_loss"][:2]
+    assert printed == pytest.approx(saved, rel=1e-6)  # the script reproduces the run
