@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -190,7 +191,10 @@ class NntuiApp(App[int]):
             field.problem = problems.get(field.path, "")
         box = self.query_one("#problems", Static)
         box.set_class(bool(problems), "-shown")
-        box.update("\n".join(problems.values()) + "\n[b]fix these to start[/b]" if problems else "")
+        # problems quote values and ranges such as "[0, 1)": text, never markup
+        message = Text("\n".join(problems.values()) + "\n")
+        message.append("fix these to start", "bold")
+        box.update(message if problems else "")
         drawing, parameters = describe(self.draft.config)
         count = f"{parameters:,} parameters" if parameters is not None else "parameters: known once loaded"
         self.query_one(ArchitecturePanel).drawing = f"{drawing}\n{count}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -279,7 +280,7 @@ class AskScreen(ModalScreen[object]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
+            box.border_title = escape(self.title_text)
             box.border_subtitle = "enter to go · escape cancels"
             yield Static(self.hint, classes="hint")
             yield Input(self.value, id="ask")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -57,7 +58,12 @@ class ConfirmScreen(ModalScreen[bool]):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        yield Static(f"{self.question}\n\n[b]y[/b] yes   [b]n[/b] no")
+        text = Text(f"{self.question}\n\n")  # questions name runs, e.g. "x2 [seed=3]": not markup
+        text.append("y", "bold")
+        text.append(" yes   ")
+        text.append("n", "bold")
+        text.append(" no")
+        yield Static(text)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -264,3 +264,22 @@ async def test_export_writes_a_script_that_plain_python_runs(runs_dir, tmp_path,
     printed = [float(line.split("train loss ")[1].split(",")[0]) for line in out.stdout.splitlines()[:2]]
     saved = RunStore(runs_dir).history(fast.id).columns["train_loss"][:2]
     assert printed == pytest.approx(saved, rel=1e-6)  # the script reproduces the run
+
+
+async def test_bracketed_names_and_problems_are_text_not_markup(runs_dir):
+    saved_run(RunStore(runs_dir), "20261128-120000-eeee", TINY.with_changes(name="x [seed=1, epochs=300]"))
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await open_runs(pilot)
+        for key in ("e", "c", "d"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, RunsScreen)  # the question is shown, no crash
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        app.draft.set("data.val_share", 1.0, "data.val_share must be in [0, 1), got 1")
+        app._after_edit()
+        await pilot.pause()
+        assert "[0, 1)" in str(app.query_one("#problems").render())
