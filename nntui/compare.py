@@ -4,7 +4,6 @@ when they share their shapes (seeds, initialisation, activations), which is fast
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from nntui.config import RunConfig
 from nntui.datasets import CLASSIFICATION
 from nntui.devices import available_devices
 from nntui.errors import UserError
-from nntui.events import EpochEnd, Event, Failed, Finished, Started
+from nntui.events import Event, Failed, Finished, Started, epoch_event
 from nntui.model import ScratchSGD
 from nntui.optimizers import OPTIMIZERS
 from nntui.runs import RunRecord, RunRecorder, RunStore
@@ -278,33 +277,12 @@ class BatchedRun:
             for index in range(len(self.trainers)):
                 if not alive[index]:
                     continue
-                train_loss, batch_loss, val_loss, train_acc, val_acc = (
-                    None if row is None else row[index] for row in rows
-                )
-                bad = next(
-                    (v for v in (train_loss, val_loss) if v is not None and not math.isfinite(v)), None
-                )
-                if bad is not None:
+                figures = tuple(None if row is None else row[index] for row in rows)
+                event = epoch_event(epoch, self.config.training.epochs, steps, figures, rate, elapsed, lr)
+                if isinstance(event, Failed):
                     alive[index] = False
                     self.trainers[index].status = "diverged"
-                    yield index, Failed.diverged(epoch, bad)
-                    continue
-                yield (
-                    index,
-                    EpochEnd(
-                        epoch,
-                        self.config.training.epochs,
-                        steps,
-                        train_loss,
-                        batch_loss,
-                        val_loss,
-                        train_acc,
-                        val_acc,
-                        rate,
-                        elapsed,
-                        lr,
-                    ),
-                )
+                yield index, event
 
     def _hand_back(self) -> None:
         """Give each run's Trainer its slice of the weights and of the optimizer state."""

@@ -3,6 +3,7 @@ Finished or Failed. The app renders these, the CLI prints them, tests assert on 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,6 +90,28 @@ class Failed:
     def diverged(cls, epoch: int, loss: float) -> Failed:
         message = f"diverged at epoch {epoch} (loss = {loss}): try a smaller learning rate"
         return cls("diverged", message, epoch)
+
+
+def epoch_event(
+    epoch: int,
+    epochs: int,
+    steps: int,
+    figures: tuple[float | None, ...],
+    samples_per_s: float,
+    elapsed_s: float,
+    lr: float,
+    memory_bytes: int | None = None,
+) -> EpochEnd | Failed:
+    """An epoch's figures (train loss, last batch loss, val loss, train and val accuracy) as its
+    EpochEnd, or as Failed.diverged when a loss is NaN or infinite."""
+    train_loss, batch_loss, val_loss, train_acc, val_acc = figures
+    bad = next((v for v in (train_loss, val_loss) if v is not None and not math.isfinite(v)), None)
+    if bad is not None:
+        return Failed.diverged(epoch, bad)
+    return EpochEnd(
+        epoch, epochs, steps, train_loss, batch_loss, val_loss, train_acc, val_acc,
+        samples_per_s, elapsed_s, lr, memory_bytes,
+    )  # fmt: skip
 
 
 Event = Started | EpochEnd | Snapshot | Paused | Resumed | Finished | Failed

@@ -15,7 +15,7 @@ from nntui.config import RunConfig
 from nntui.datasets import CLASSIFICATION, DATASETS, Data, as_data
 from nntui.devices import available_devices, memory_in_use, resolve_device
 from nntui.errors import UserError
-from nntui.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started
+from nntui.events import Event, Failed, Finished, Paused, Resumed, Snapshot, Started, epoch_event
 from nntui.model import ScratchSGD, build_model, loss_function, parameter_count
 from nntui.optimizers import OPTIMIZERS
 from nntui.tutorial import CELL_DATA, draw_loop_start, replay
@@ -366,30 +366,14 @@ class Trainer:
         memory = memory_in_use(self.device)
         events: list[Event] = []
         for (epoch, steps, *_), row in zip(pending, figures):
-            train_loss, batch_loss, val_loss, train_acc, val_acc = (
-                None if t is None else next(values) for t in row
+            values_of_row = tuple(None if t is None else next(values) for t in row)
+            event = epoch_event(
+                epoch, self.config.training.epochs, steps, values_of_row, rate, clock.active_s(), lr, memory
             )
-            bad = next((v for v in (train_loss, val_loss) if v is not None and not math.isfinite(v)), None)
-            if bad is not None:
+            events.append(event)
+            if isinstance(event, Failed):
                 self.status = "diverged"
-                events.append(Failed.diverged(epoch, bad))
                 break
-            events.append(
-                EpochEnd(
-                    epoch,
-                    self.config.training.epochs,
-                    steps,
-                    train_loss,
-                    batch_loss,
-                    val_loss,
-                    train_acc,
-                    val_acc,
-                    rate,
-                    clock.active_s(),
-                    lr,
-                    memory,
-                )
-            )
         return events
 
     def _finished(self, duration: float) -> Finished:

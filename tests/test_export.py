@@ -6,26 +6,19 @@ import sys
 
 import pytest
 import torch
+from helpers import train_and_save
 
 from nntui.cli import main
 from nntui.config import RunConfig
-from nntui.events import EpochEnd
 from nntui.export import export_run, script
 from nntui.presets import PRESETS
-from nntui.runs import RunRecorder, RunStore
-from nntui.trainer import Trainer
+from nntui.runs import RunStore
 
 
-def train_and_save(config: RunConfig):
+def trained(config: RunConfig):
     store = RunStore()
-    trainer = Trainer(config)
-    recorder = RunRecorder(trainer, store)
-    losses = []
-    for event in trainer.events():
-        recorder.record(event)
-        if isinstance(event, EpochEnd):
-            losses.append(event.train_loss)
-    return store, recorder.save(), losses
+    record, losses = train_and_save(store, config)
+    return store, record, losses
 
 
 def script_losses(path, *args: str) -> list[float]:
@@ -73,7 +66,7 @@ CONFIGS = {
 
 @pytest.mark.parametrize("name", CONFIGS)
 def test_an_exported_script_reproduces_the_runs_losses(name, tmp_path):
-    store, record, losses = train_and_save(CONFIGS[name])
+    store, record, losses = trained(CONFIGS[name])
     path = tmp_path / "run.py"
     path.write_text(script(record))
     assert "nntui" not in "".join(line for line in path.read_text().splitlines() if "import" in line)
@@ -81,7 +74,7 @@ def test_an_exported_script_reproduces_the_runs_losses(name, tmp_path):
 
 
 def test_an_exported_script_takes_an_epochs_override_and_saves_a_loadable_model(tmp_path):
-    store, record, losses = train_and_save(CONFIGS["x2 regression, shuffled batches"])
+    store, record, losses = trained(CONFIGS["x2 regression, shuffled batches"])
     path = tmp_path / "run.py"
     path.write_text(script(record))
     assert script_losses(path, "--epochs", "2", "--save", str(tmp_path / "m.pt")) == pytest.approx(
@@ -94,7 +87,7 @@ def test_an_exported_script_takes_an_epochs_override_and_saves_a_loadable_model(
 
 
 def test_csv_and_json_hold_every_epoch(tmp_path):
-    store, record, losses = train_and_save(CONFIGS["x2 regression, shuffled batches"])
+    store, record, losses = trained(CONFIGS["x2 regression, shuffled batches"])
     rows = list(csv.DictReader(open(export_run(store, record, "csv", str(tmp_path / "m.csv")))))
     assert [float(row["train_loss"]) for row in rows] == losses and rows[0]["epoch"] == "0"
     exported = json.loads(open(export_run(store, record, "json", str(tmp_path / "m.json"))).read())
@@ -102,7 +95,7 @@ def test_csv_and_json_hold_every_epoch(tmp_path):
 
 
 def test_pt_is_a_state_dict_plain_pytorch_loads(tmp_path):
-    store, record, _ = train_and_save(CONFIGS["x2 regression, shuffled batches"])
+    store, record, _ = trained(CONFIGS["x2 regression, shuffled batches"])
     state = torch.load(export_run(store, record, "pt", str(tmp_path / "m.pt")), weights_only=True)
     model = torch.nn.Sequential(
         torch.nn.Linear(1, 16),

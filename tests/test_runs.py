@@ -4,6 +4,7 @@ import os
 
 import pytest
 import torch
+from helpers import train_and_save
 
 from nntui.cli import main
 from nntui.config import RunConfig
@@ -20,17 +21,6 @@ def small_config(**training) -> RunConfig:
         model={"hidden": "8 relu"},
         training={"epochs": 6, "lr": 0.05, "batch_size": 50, "shuffle": True, **training},
     )
-
-
-def train_and_save(store: RunStore, config: RunConfig, control=None):
-    trainer = Trainer(config, control)
-    recorder = RunRecorder(trainer, store)
-    losses = []
-    for event in trainer.events():
-        recorder.record(event)
-        if isinstance(event, EpochEnd):
-            losses.append(event.train_loss)
-    return recorder.save(), losses
 
 
 def run(*argv: str) -> tuple[int, str]:
