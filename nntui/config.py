@@ -308,7 +308,7 @@ def _problems(config: RunConfig):
     n_val = config.n_val
     if data.size - n_val < 1 and data.dataset != "csv":
         yield f"data.val_share leaves no training data: {data.size} points, {n_val} for validation"
-    if training.batch_size > data.size - n_val and data.dataset != "csv":
+    elif training.batch_size > data.size - n_val and data.dataset != "csv":
         yield (
             f"training.batch_size must be at most the {data.size - n_val} training points "
             f"(0 = full batch), got {training.batch_size}"

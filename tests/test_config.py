@@ -107,3 +107,11 @@ def test_missing_and_broken_config_files_are_user_errors(tmp_path):
 def test_missing_device_names_the_devices_that_exist():
     with pytest.raises(ConfigError, match=r"device cuda:7 is not available here; available: cpu"):
         RunConfig(device="cuda:7").validate(check_device=True)
+
+
+def test_a_validation_share_that_leaves_no_training_data_is_one_problem_not_a_cascade():
+    with pytest.raises(ConfigError) as caught:
+        RunConfig.from_dict({"data": {"val_share": 1.5}, "training": {"batch_size": 50}})
+    problems = caught.value.problems
+    assert any(p.startswith("data.val_share") for p in problems)
+    assert not any("training.batch_size" in p for p in problems)
