@@ -20,7 +20,7 @@ from nntui.tui.history import DIVERGED, FAILED, PAUSED, STARTING, TRAINING, Comp
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import ConfirmScreen, HelpScreen
 from nntui.tui.widgets.charts import EpochChart, Line, train_and_validation
-from nntui.tui.widgets.fields import Field
+from nntui.tui.widgets.fields import Field, as_text
 from nntui.tui.widgets.predictions import Predictions
 from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, status_text
 
@@ -28,6 +28,7 @@ POLL_EVERY_S = 0.2
 CHARTS_EVERY_S = 1.0
 PREDICTIONS_EVERY_S = 2.0
 COMPACT_BELOW = (110, 32)
+QUIT_SAVE_WITHIN_S = 0.6
 DISCARDING_FIELDS = ("data.", "model.", "style")
 
 
@@ -49,9 +50,9 @@ class NntuiApp(App[int]):
         Binding("c", "compare", "compare"),
         Binding("h", "runs", "runs"),
         Binding("a", "add_layer", "add layer", show=False),
-        Binding("d", "remove_layer", "remove layer", show=False),
+        Binding("d", "remove_layer", "remove the focused layer, or the last", show=False),
         Binding("v", "switch_view", "view"),
-        Binding("escape", "leave_field", "leave a field (then letter keys act)", show=False),
+        Binding("escape", "leave_field", "leave a field", show=False),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]
@@ -149,28 +150,44 @@ class NntuiApp(App[int]):
 
     @on(Field.Edited)
     def field_edited(self, event: Field.Edited) -> None:
+        event = event.field.edit() or event  # what the box holds now, not an edit overtaken by later keys
         if event.path == "preset":
             self.choose_preset(event.value, event.field)
+        elif self._changes_nothing(event):
+            return
         elif event.problem:
             self.draft.set(event.path, event.value, event.problem)
             self._after_edit()
         elif self.history.exists and event.path.startswith(DISCARDING_FIELDS):
+            if isinstance(self.screen, ConfirmScreen):
+                return  # asking already: keys go to the question, so the box cannot change meanwhile
             old = self.draft.get(event.path)
 
-            def answer(discard: bool) -> None:
-                if discard:
-                    self.action_reset()
+            def answer(go_on: bool) -> None:
+                if go_on:
                     self._apply(event.path, event.value)
                 else:
                     self.draft.set(event.path, old)
                     event.field.show(old)
                     self._after_edit()
 
-            self.push_screen(
-                ConfirmScreen(f"Changing {event.path} discards the current run. Discard it?"), answer
-            )
+            self.end_run_then(f"Changing {event.path}", answer)
         else:
             self._apply(event.path, event.value)
+
+    def take_pending_edits(self) -> None:
+        """Apply what the fields hold before a command acts: keys typed ahead of enter (`5`,
+        enter, `s`) reach the app before the field's own messages do."""
+        for field in self.query(Field):
+            edit = field.edit()
+            if edit is not None:
+                self.field_edited(edit)
+
+    def _changes_nothing(self, edit: Field.Edited) -> bool:
+        if edit.problem:
+            return self.draft.unparsed.get(edit.path) == edit.value
+        shown = as_text(self.draft.get(edit.path))  # 0.285714 in the box for 2/7 is no change
+        return edit.path not in self.draft.unparsed and shown == as_text(edit.value)
 
     def _apply(self, path: str, value: Any) -> None:
         if self.draft.set(path, value):
@@ -215,25 +232,35 @@ class NntuiApp(App[int]):
             self._run_demo(preset)
             return
 
-        def load(discard: bool = True) -> None:
-            if not discard:
+        def load(go_on: bool) -> None:
+            if not go_on:
                 if field is not None:
                     field.show(self.preset)
                 return
             from nntui.tui.draft import Draft
 
-            self.action_reset()
             self.preset = name
             self.draft = Draft.of(preset.config)
             self.show_message("")
             self.call_later(self._mount_setup)
 
-        if self.history.exists:
-            self.push_screen(
-                ConfirmScreen(f"Loading preset {name} discards the current run. Discard it?"), load
-            )
+        self.end_run_then(f"Loading preset {name}", load)
+
+    def end_run_then(self, change: str, go_on: Callable[[bool], Any]) -> None:
+        """Clear the current run, then `go_on(True)`. A live run is stopped (and saved as stopped)
+        only if the person agrees, else `go_on(False)`; a run that has ended is saved already,
+        so nothing is asked."""
+
+        def answer(yes: bool) -> None:
+            if yes:
+                self.action_reset()
+            go_on(yes)
+
+        if self.history.live:
+            question = f"{change} stops the current run; it is kept as a stopped run (h lists runs). Go on?"
+            self.push_screen(ConfirmScreen(question), answer)
         else:
-            load()
+            answer(True)
 
     @work(thread=True, exclusive=True, group="demo")
     def _run_demo(self, preset) -> None:
@@ -267,6 +294,7 @@ class NntuiApp(App[int]):
         return True
 
     def action_start(self) -> None:
+        self.take_pending_edits()
         if self.history.live:
             self.notify("A run is in progress: x stops it, r resets it.")
         elif self._ready_to_run():
@@ -290,6 +318,7 @@ class NntuiApp(App[int]):
         self.screen.set_focus(None)
 
     def action_pause(self) -> None:
+        self.take_pending_edits()
         if self.history.status == TRAINING:
             self.runner.send("pause")
         elif self.history.status == PAUSED:
@@ -298,6 +327,7 @@ class NntuiApp(App[int]):
             self.notify("Nothing is training: s starts a run.")
 
     def action_step(self) -> None:
+        self.take_pending_edits()
         if self.history.live:
             self.runner.send("step")
         elif self._ready_to_run():
@@ -312,6 +342,7 @@ class NntuiApp(App[int]):
     def action_reset(self) -> None:
         if self.runner is not None and self.history.live:
             self.runner.discard()
+            self.notify("The run was stopped; it is kept as a stopped run (h lists runs).")
         self.history = RunHistory()
         self.compare = None
         self.query_one("#monitor").set_class(False, "-comparing")
@@ -321,6 +352,7 @@ class NntuiApp(App[int]):
     # -- comparing and saved runs --------------------------------------------------------------
 
     def action_compare(self) -> None:
+        self.take_pending_edits()
         if self.history.live:
             self.notify("A run is in progress: x stops it, r resets it.")
             return
@@ -456,19 +488,12 @@ class NntuiApp(App[int]):
         if self.draft is None:
             return
 
-        async def apply(discard: bool = True) -> None:
-            if discard:
-                self.action_reset()
-                change()
-                await self.query_one(ArchitecturePanel).show_layers(self.draft.layers)
-                self._after_edit()
+        async def apply() -> None:
+            change()
+            await self.query_one(ArchitecturePanel).show_layers(self.draft.layers)
+            self._after_edit()
 
-        if self.history.exists:
-            self.push_screen(
-                ConfirmScreen("Changing the layers discards the current run. Discard it?"), apply
-            )
-        else:
-            self.call_later(apply)
+        self.end_run_then("Changing the layers", lambda go_on: self.call_later(apply) if go_on else None)
 
     def action_switch_view(self) -> None:
         self.view = "monitor" if self.view == "setup" else "setup"
@@ -490,13 +515,22 @@ class NntuiApp(App[int]):
         self.push_screen(HelpScreen(keys))
 
     async def action_quit(self) -> None:
-        self.close_runner()
-        self.exit(0)
+        """Quit within a second; a run in progress is stopped and, if it can be in time, saved."""
+        live, what = self.history.live, "comparison" if self.compare is not None else "run"
+        saved = self.close_runner(save_within_s=QUIT_SAVE_WITHIN_S if live else 0.0)
+        message = None
+        if saved:
+            message = f"nntui: the {what} in progress was stopped and saved as {saved} (nntui runs lists it)"
+        elif live:
+            message = f"nntui: the {what} in progress was stopped before it could be saved"
+        self.exit(0, message=message)
 
-    def close_runner(self) -> None:
+    def close_runner(self, save_within_s: float = 0.0) -> str | None:
+        saved = None
         if self.runner is not None:
-            self.runner.close()
+            saved = self.runner.close(save_within_s)
             self.runner = None
+        return saved
 
     def on_unmount(self) -> None:
         self.close_runner()

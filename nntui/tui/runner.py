@@ -238,14 +238,29 @@ class ProcessRunner:
             return [Batch(self.run_id, [Failed("error", message, 0)])]
         return [batch for batch in batches if batch.run_id == self.run_id]
 
-    def close(self) -> None:
-        """End the child within a second, whatever it is doing."""
+    def close(self, save_within_s: float = 0.0) -> str | None:
+        """End the child within a second, whatever it is doing. With `save_within_s`, first stop
+        the current run and wait that long for it to be saved; returns its id if it was."""
+        saved = self._stop_and_wait(save_within_s) if save_within_s > 0 else None
         self._process.terminate()
         self._process.join(0.5)
         if self._process.is_alive():
             self._process.kill()
             self._process.join(0.5)
         self._close_channels()
+        return saved
+
+    def _stop_and_wait(self, within_s: float) -> str | None:
+        self.send("stop")
+        deadline = time.monotonic() + within_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                batch = self._events.get(timeout=left)
+            except queue.Empty:
+                break
+            if batch.run_id == self.run_id and (batch.saved or batch.note):
+                return batch.saved
+        return None
 
     def _close_channels(self) -> None:
         for channel in (self._commands, self._events):
@@ -296,7 +311,9 @@ class ThreadRunner:
                 batches.append(batch)
         return batches
 
-    def close(self) -> None:
+    def close(self, save_within_s: float = 0.0) -> str | None:
         self._control.stop()
         if self._thread:
-            self._thread.join(1.0)
+            self._thread.join(max(save_within_s, 1.0))
+        saved = [batch.saved for batch in self.drain() if batch.saved]
+        return saved[-1] if saved else None

@@ -13,7 +13,7 @@ from textual.widgets import Static
 MORE_KEYS = [
     ("tab / shift+tab", "move between fields"),
     ("enter / ↑ / ↓", "open a choice; pick with ↑ ↓ and enter"),
-    ("type", "edit the focused number; a bad value is marked and blocks start"),
+    ("type", "edit a field; enter or esc leaves it, so letters act"),
 ]
 
 

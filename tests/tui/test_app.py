@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import Input
+from textual import events
+from textual.widgets import Input, Select
 
+from nntui.runs import RunStore
 from nntui.tui.history import DIVERGED, FAILED, FINISHED, PAUSED, READY, STOPPED, TRAINING
 from nntui.tui.screens import ConfirmScreen, HelpScreen
 from nntui.tui.widgets.charts import EpochChart
@@ -25,6 +27,14 @@ async def type_into(pilot, path: str, text: str) -> None:
     control.value = ""
     await pilot.press(*text)
     await pilot.pause()
+
+
+def arrive_together(app, *keys: tuple[str, str | None]) -> None:
+    """Queue key presses at once, with no pause for the app to handle each one first."""
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app._driver.send_message(event)
 
 
 async def test_start_screen_shows_the_default_config_ready_to_start():
@@ -51,17 +61,53 @@ async def test_an_invalid_field_is_marked_with_its_reason_and_blocks_start():
         assert app.draft.valid
 
 
-async def test_text_that_is_not_a_number_is_refused_and_letters_reach_the_keys():
+async def test_letters_typed_into_a_field_stay_in_it_until_enter_or_escape_leaves_it():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         app = pilot.app
-        await type_into(pilot, "data.size", "1e")
-        assert "data.size must be a whole number" in field(app, "data.size").problem
-        assert not app.draft.valid
-        await pilot.press("question_mark")
+        await type_into(pilot, "model.hidden[0].units", "5a")
+        assert "must be a whole number, got '5a'" in field(app, "model.hidden[0].units").problem
+        assert len(app.draft.layers) == 1 and not app.draft.valid
+        await pilot.press("backspace")
         await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        assert field(app, "model.hidden[0].units").problem == "" and app.draft.layers[0].units == 5
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("question_mark", "s")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen) and app.history.status == READY
+        await pilot.press("escape", "a")
+        await pilot.pause()
+        assert len(app.draft.layers) == 2
+        await type_into(pilot, "training.lr", "0.01")
+        arrive_together(app, ("enter", None), ("question_mark", "?"))  # as over a slow SSH link
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen) and app.draft.config.training.lr == 0.01
         await pilot.press("escape")
+
+
+async def test_keys_typed_ahead_of_enter_start_the_run_with_the_typed_value():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY)
+        await type_into(pilot, "training.epochs", "")
+        arrive_together(app, ("5", "5"), ("enter", None), ("s", "s"))
+        await until(pilot, lambda: app.history.status == FINISHED)
+        assert len(app.history.epochs) == 5 and app.draft.config.training.epochs == 5
+
+
+async def test_a_data_edit_overtaken_by_its_start_key_asks_nothing_afterwards():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 100000}))
+        await type_into(pilot, "data.size", "")
+        arrive_together(app, ("6", "6"), ("0", "0"), ("enter", None), ("s", "s"))
+        await until(pilot, lambda: app.history.status == TRAINING)
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, ConfirmScreen) and app.history.live
+        assert app.history.started.config.data.size == 60
 
 
 async def test_start_trains_to_the_end_and_draws_charts_and_predictions():
@@ -117,12 +163,12 @@ async def test_the_learning_rate_may_change_during_training():
         await until(pilot, lambda: app.history.status == PAUSED)
         await type_into(pilot, "training.lr", "0.02")
         assert app.history.live and not isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
+        await pilot.press("enter", "n")
         await until(pilot, lambda: app.history.epochs_done == 2)
         assert app.history.last.lr == 0.02
 
 
-async def test_changing_the_data_during_a_run_asks_first():
+async def test_changing_the_data_during_a_run_asks_once_and_keeps_the_run_as_stopped(runs_dir):
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         app = pilot.app
@@ -133,12 +179,34 @@ async def test_changing_the_data_during_a_run_asks_first():
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)  # one question, answered once
         assert app.history.live and app.draft.config.data.size == 300
         assert field(app, "data.size").query_one(Input).value == "300"
         await type_into(pilot, "data.size", "9")
         await pilot.press("y")
         await pilot.pause(0.3)
         assert app.history.status == READY and app.draft.config.data.size == 9
+        await pilot.press("0")  # the field still has focus: no second question
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and app.draft.config.data.size == 90
+        store = RunStore(runs_dir)
+        await until(pilot, lambda: len(store.list().runs) == 1)
+        assert store.list().runs[0].status == "stopped"
+
+
+async def test_changing_the_data_after_a_run_ended_asks_nothing():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 3}))
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == FINISHED)
+        await type_into(pilot, "data.noise", "0.2")
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.history.status == READY and app.draft.config.data.noise == 0.2
+        await pilot.press("escape", "a")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and len(app.draft.layers) == 2
 
 
 async def test_layers_are_added_and_removed_with_a_and_d():
@@ -152,6 +220,7 @@ async def test_layers_are_added_and_removed_with_a_and_d():
         assert "10,401 parameters" in app.query_one(ArchitecturePanel).drawing
         await type_into(pilot, "model.hidden[1].units", "7")
         assert "100 relu → 7 relu" in app.query_one(ArchitecturePanel).drawing
+        field(app, "model.hidden[1].activation").query_one(Select).focus()
         await pilot.press("d")
         await pilot.pause()
         assert [layer.units for layer in app.draft.layers] == [100]
@@ -277,7 +346,7 @@ async def test_at_80x24_the_view_switches_and_starting_shows_the_charts():
         assert not app.screen.has_class("-compact")
 
 
-async def test_quitting_while_training_in_a_process_ends_it_within_a_second():
+async def test_quitting_while_training_in_a_process_ends_it_within_a_second_and_saves_it(runs_dir):
     from nntui.tui.app import NntuiApp
 
     app = NntuiApp()
@@ -291,6 +360,8 @@ async def test_quitting_while_training_in_a_process_ends_it_within_a_second():
         await pilot.press("q")
     assert not process.is_alive()
     assert time.perf_counter() - began < 1.5
+    (record,) = RunStore(runs_dir).list().runs
+    assert record.status == "stopped" and record.epochs_done >= 1
 
 
 async def test_a_killed_training_process_is_a_message_and_the_next_run_gets_a_new_one():

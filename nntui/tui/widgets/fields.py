@@ -11,18 +11,24 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Static
 
-NUMBER_CHARACTERS = set("0123456789.eE+-")
 
-
-class NumberInput(Input):
-    """An Input for numbers that lets other printable keys through to the app's bindings."""
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and character in NUMBER_CHARACTERS
+class FieldInput(Input):
+    """Enter leaves the field, so that letter keys are commands again. Keys typed ahead of the
+    enter (say, over a slow link) are already queued here: they go on to the app's bindings."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character not in NUMBER_CHARACTERS:
+        if self.screen.focused is not self:
+            event.stop()
             event.prevent_default()
+            key = events.Key(event.key, event.character)
+            key.set_sender(self.app)
+            self.app.post_message(key)
+        elif event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.screen.set_focus(None)
+        else:
+            await super()._on_key(event)
 
 
 class Field(Vertical):
@@ -69,8 +75,7 @@ class Field(Vertical):
             if self.choices is not None:
                 yield Select(self.choices, value=self.current, allow_blank=False, compact=True)
             else:
-                kind = Input if self.kind is str else NumberInput
-                yield kind(_text(self.current), compact=True, select_on_focus=True)
+                yield FieldInput(as_text(self.current), compact=True, select_on_focus=True)
         yield Static("", classes="field-problem")
 
     def watch_problem(self, problem: str) -> None:
@@ -84,35 +89,39 @@ class Field(Vertical):
         if self.choices is not None:
             self.query_one(Select).value = value
         else:
-            self.query_one(Input).value = _text(value)
+            self.query_one(Input).value = as_text(value)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        text = event.value.strip()
-        if text == _text(self.current):
+        if event.value.strip() == as_text(self.current):  # e.g. 0.285714 shown for 2/7: no edit
             return
+        edit = self.edit()
+        self.current = edit.value  # unreadable text too: going back to a good value posts it
+        self.post_message(edit)
+
+    def edit(self) -> Field.Edited | None:
+        """The edit that the text now in the box makes (None for a choice). The app also asks
+        before a command: keys typed ahead (`5`, enter, `s`) can overtake this field's messages."""
+        if self.choices is not None:
+            return None
+        text = self.query_one(Input).value.strip()
         try:
-            value = self.kind(text)
+            return self.Edited(self, self.kind(text))
         except ValueError:
             kind = "a whole number" if self.kind is int else "a number"
-            self.post_message(self.Edited(self, text, f"{self.path} must be {kind}, got {text!r}"))
-            return
-        self._edited(value)
-
-    def _edited(self, value: Any) -> None:
-        if value != self.current:
-            self.current = value
-            self.post_message(self.Edited(self, value))
+            return self.Edited(self, text, f"{self.path} must be {kind}, got {text!r}")
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        if event.value is not Select.NULL:
-            self._edited(event.value)
+        if event.value is not Select.NULL and event.value != self.current:
+            self.current = event.value
+            self.post_message(self.Edited(self, event.value))
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """How a field shows a value: floats to 6 significant digits."""
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
