@@ -6,6 +6,7 @@ import dataclasses
 import math
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,18 @@ class Layer:
 
     def __str__(self) -> str:
         return f"{self.units} {self.activation}"
+
+
+def draw_network(input_dim: int | str, hidden: Iterable[Layer | str], output_dim: int | str) -> str:
+    """`1 → 100 relu → 1`; a layer may be drawn as text of its own (`? relu` while unreadable)."""
+    return " → ".join([str(input_dim), *map(str, hidden), str(output_dim)])
+
+
+def resolve_task(task: str, dataset: str) -> str:
+    """`auto` is the dataset's own task (regression for one that does not say)."""
+    if task != "auto":
+        return task
+    return DATASETS.get(dataset).task or "regression"
 
 
 @dataclass(frozen=True)
@@ -82,9 +95,7 @@ class RunConfig:
 
     @property
     def resolved_task(self) -> str:
-        if self.task != "auto":
-            return self.task
-        return DATASETS.get(self.data.dataset).task or "regression"
+        return resolve_task(self.task, self.data.dataset)
 
     @property
     def n_val(self) -> int:
@@ -92,7 +103,7 @@ class RunConfig:
 
     def architecture(self, input_dim: int | str = "in", output_dim: int | str = "out") -> str:
         """A compact drawing of the network, e.g. `1 → 100 relu → 1`."""
-        return " → ".join([str(input_dim), *map(str, self.model.hidden), str(output_dim)])
+        return draw_network(input_dim, self.model.hidden, output_dim)
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)

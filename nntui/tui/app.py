@@ -212,9 +212,8 @@ class NntuiApp(App[int]):
         message = Text("\n".join(problems.values()) + "\n")
         message.append("fix these to start", "bold")
         box.update(message if problems else "")
-        drawing, parameters = describe(self.draft.config)
-        count = f"{parameters:,} parameters" if parameters is not None else "parameters: known once loaded"
-        self.query_one(ArchitecturePanel).drawing = f"{drawing}\n{count}"
+        drawing, parameters = describe(self.draft)
+        self.query_one(ArchitecturePanel).drawing = f"{drawing}\n{parameters}"
         classify = self.draft.config.resolved_task == "classification"
         self.query_one("#charts").set_class(classify, "-classification")
         self._show_status()

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nntui.config import Layer, RunConfig
+from nntui.config import Layer, RunConfig, draw_network, resolve_task
 from nntui.datasets import CLASSIFICATION, DATASETS
 from nntui.errors import ConfigError
 from nntui.model import parameter_count
@@ -99,10 +99,10 @@ class Draft:
         return [Layer(**layer) for layer in self.raw["model"]["hidden"]]
 
 
-def dims(config: RunConfig) -> tuple[int | None, int | None]:
+def dims(dataset: str, task: str) -> tuple[int | None, int | None]:
     """Input and output sizes the dataset gives the network; None where only the data can tell."""
-    spec = DATASETS.get(config.data.dataset)
-    if config.resolved_task != CLASSIFICATION:
+    spec = DATASETS.get(dataset)
+    if resolve_task(task, dataset) != CLASSIFICATION:
         return spec.input_dim, 1
     return spec.input_dim, _class_count(spec.name)
 
@@ -123,12 +123,18 @@ def _class_count(dataset: str) -> int | None:
     return _CLASSES[dataset]
 
 
-def describe(config: RunConfig) -> tuple[str, int | None]:
-    """The network drawn compactly (`1 → 100 relu → 1`) and its parameter count, when known."""
-    inputs, outputs = dims(config)
-    drawing = config.architecture(inputs or "in", outputs or "out")
+def describe(draft: Draft) -> tuple[str, str]:
+    """The network as the fields say now, drawn compactly (`1 → 100 relu → 1`), and its
+    parameter count; a layer whose units are refused is drawn `? relu`."""
+    raw = draft.raw
+    inputs, outputs = dims(raw["data"]["dataset"], raw["task"])
+    layers = draft.layers
+    refused = {index for index in range(len(layers)) if f"model.hidden[{index}].units" in draft.problems}
+    drawn = [f"? {layer.activation}" if index in refused else layer for index, layer in enumerate(layers)]
+    drawing = draw_network(inputs or "in", drawn, outputs or "out")
+    if refused:
+        return drawing, "parameters: counted once the units are fixed"
     if inputs is None or outputs is None:
-        return drawing, None
-    return drawing, parameter_count(
-        [inputs, *(layer.units for layer in config.model.hidden), outputs], config.model.bias
-    )
+        return drawing, "parameters: counted once the data is read"
+    count = parameter_count([inputs, *(layer.units for layer in layers), outputs], raw["model"]["bias"])
+    return drawing, f"{count:,} parameters"

@@ -68,9 +68,11 @@ async def test_letters_typed_into_a_field_stay_in_it_until_enter_or_escape_leave
         await type_into(pilot, "model.hidden[0].units", "5a")
         assert "must be a whole number, got '5a'" in field(app, "model.hidden[0].units").problem
         assert len(app.draft.layers) == 1 and not app.draft.valid
+        assert "1 → ? relu → 1" in app.query_one(ArchitecturePanel).drawing
         await pilot.press("backspace")
         await pilot.pause()
         assert field(app, "model.hidden[0].units").problem == "" and app.draft.layers[0].units == 5
+        assert "1 → 5 relu → 1\n16 parameters" in app.query_one(ArchitecturePanel).drawing
         await pilot.press("a")
         await pilot.pause()
         await pilot.press("question_mark", "s")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from nntui.config import RunConfig
 from nntui.presets import PRESETS
 from nntui.tui.draft import Draft, describe
 from nntui.tui.history import RunHistory, downsample
@@ -49,9 +48,22 @@ def test_layers_are_added_and_removed():
 
 
 def test_the_drawing_and_parameter_count_use_the_dataset_sizes():
-    assert describe(RunConfig()) == ("1 → 100 relu → 1", 301)
-    rings = PRESETS.get("classification").config
-    assert describe(rings) == ("2 → 100 relu → 100 relu → 3", 2 * 100 + 100 + 100 * 100 + 100 + 100 * 3 + 3)
+    assert describe(Draft()) == ("1 → 100 relu → 1", "301 parameters")
+    rings = Draft.of(PRESETS.get("classification").config)
+    expected = 2 * 100 + 100 + 100 * 100 + 100 + 100 * 3 + 3
+    assert describe(rings) == ("2 → 100 relu → 100 relu → 3", f"{expected:,} parameters")
+
+
+def test_the_drawing_follows_the_fields_even_while_one_is_refused():
+    draft = Draft()
+    draft.set("model.hidden[0].units", 7)
+    draft.set("training.lr", -1.0)
+    assert describe(draft) == ("1 → 7 relu → 1", "22 parameters")
+    draft.set("model.hidden[0].units", "7x", "model.hidden[0].units must be a whole number, got '7x'")
+    assert describe(draft) == ("1 → ? relu → 1", "parameters: counted once the units are fixed")
+    draft.set("model.hidden[0].units", 0)
+    draft.set("data.dataset", "rings")
+    assert describe(draft) == ("2 → ? relu → 3", "parameters: counted once the units are fixed")
 
 
 def test_downsampling_keeps_the_ends_and_at_most_the_points_asked():

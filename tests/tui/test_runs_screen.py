@@ -109,6 +109,25 @@ async def test_opening_a_run_shows_its_charts_and_predictions_again(runs_dir):
         assert fast.id in str(app.query_one("#message").render())
 
 
+async def test_a_zero_epoch_preset_shows_the_untrained_network_live_and_when_opened(runs_dir):
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await loaded(pilot)
+        app.choose_preset("random-relu")
+        await pilot.pause(0.3)
+        await pilot.press("s")
+        await until(pilot, lambda: app.history.status == FINISHED and app.history.snapshot is not None)
+        untrained = app.history.outcome.train_loss
+        assert f"the untrained network  MSE {untrained:.4g}" in str(app.query_one("#status").render())
+        await until(pilot, lambda: len(RunStore(runs_dir).list().runs) == 1)
+        await pilot.press("r", "h")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.history.snapshot is not None)
+        assert app.history.snapshot.epoch == 0 and app.history.status == FINISHED
+        assert "the untrained network" in str(app.query_one("#status").render())
+
+
 async def test_train_again_trains_the_runs_config_as_a_new_run(runs_dir):
     fast, slow = two_runs(runs_dir)
     async with make_app().run_test(size=(120, 40)) as pilot:

@@ -43,6 +43,8 @@ def status_text(history: RunHistory, loss_name: str, problems: int = 0) -> Text:
     if history.total_epochs:
         text.append(f"  epoch {history.epochs_done}/{history.total_epochs}")
     last = history.last
+    if last is None and status == FINISHED and outcome is not None and outcome.train_loss is not None:
+        text.append(f"  0 epochs: the untrained network  {loss_name} {outcome.train_loss:.4g}")
     if last is not None:
         text.append(f"  {loss_name} {last.train_loss:.4g}")
         if history.val_loss:
