@@ -36,7 +36,7 @@ def parse_vary(text: str) -> tuple[str, list[str]]:
     parts = [part.strip() for part in values.split("|" if "|" in values else ",")]
     parts = [part for part in parts if part]
     if not sep or not field.strip() or not parts:
-        raise UserError(f"--vary {text!r} must look like section.field=A|B or section.field=1,2,3")
+        raise UserError(f"{text!r} must look like section.field=A|B or section.field=1,2,3")
     return field.strip(), parts
 
 
@@ -50,7 +50,7 @@ def make_variants(config: RunConfig, vary: list[str]) -> list[Variant]:
         varied = config.updated(overrides)
         variants.append(Variant(label, varied.with_changes(name=f"{config.name} [{label}]")))
     if len(variants) < 2:
-        raise UserError("--vary gives only one variant: give at least two values to compare")
+        raise UserError("that is only one variant: give at least two values to compare")
     return variants
 
 

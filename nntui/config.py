@@ -173,6 +173,9 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
         if not sep or not key.strip():
             raise ConfigError([f"override {override!r} must look like section.field=value"])
         *sections, name = key.strip().split(".")
+        if sections and sections[0] not in _SECTIONS:
+            known = ", ".join(_SECTIONS)
+            raise ConfigError([f"unknown section {sections[0]} in {key.strip()}; known: {known}"])
         target = raw
         for section in sections:
             target = target.setdefault(section, {})

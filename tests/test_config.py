@@ -84,6 +84,10 @@ def test_updated_applies_overrides_and_validates():
 def test_malformed_override_is_a_config_error():
     with pytest.raises(ConfigError, match="section.field=value"):
         RunConfig().updated(["training.lr"])
+    with pytest.raises(
+        ConfigError, match="unknown section trainin in trainin.lr; known: data, model, training"
+    ):
+        RunConfig().updated(["trainin.lr=0.1"])
 
 
 def test_hidden_layers_parse_compact_forms():

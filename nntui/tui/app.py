@@ -307,12 +307,12 @@ class NntuiApp(App[int]):
         self.compare = None
         config = self.draft.config
         if vary:
-            labels = tuple(variant.label for variant in make_variants(config, vary))
-            self.compare = CompareHistory(labels)
+            self.compare = CompareHistory.of(make_variants(config, vary))
         self.query_one("#monitor").set_class(bool(vary), "-comparing")
         self.show_message("")
         self.runner.start(Job(config, tuple(vary or ())), paused=paused)
         self._redraw(charts=True, predictions=True)
+        self._show_status()
         self.view = "monitor"
         self.screen.set_focus(None)
 
@@ -544,7 +544,7 @@ class NntuiApp(App[int]):
     # -- rendering events ----------------------------------------------------------------------
 
     def poll_runner(self) -> None:
-        if self.runner is None:
+        if self.runner is None or not self.is_running:  # not while the app is closing its screens
             return
         batches = self.runner.drain()
         for batch in batches:
@@ -663,7 +663,10 @@ class NntuiApp(App[int]):
         started, last = self.history.started, self.history.last
         if started is None or not self.is_mounted:
             return
-        lines = [f"in use: {started.device} ({started.device_description})"]
+        device = started.device
+        if started.device_description != device:  # a saved run keeps only the device's name
+            device = f"{device} ({started.device_description})"
+        lines = [f"in use: {device}" if self.history.live else f"trained on: {device}"]
         if last is not None and self.history.live:
             lines.append(f"{last.samples_per_s:,.0f} samples/s")
         if self.history.memory_bytes is not None:

@@ -111,6 +111,14 @@ class CompareHistory:
     def __post_init__(self) -> None:
         self.runs = [RunHistory(status=STARTING) for _ in self.labels]
 
+    @classmethod
+    def of(cls, variants: list) -> CompareHistory:
+        """For compare.Variant's: their labels, and their epochs known before they start."""
+        compare = cls(tuple(variant.label for variant in variants))
+        for run, variant in zip(compare.runs, variants):
+            run.total_epochs = variant.config.training.epochs
+        return compare
+
     def consume(self, pairs: list[tuple[int, Event]]) -> None:
         for index, event in pairs:
             self.runs[index].consume([event])

@@ -4,9 +4,11 @@ again and deletes; `c` compares variants side by side."""
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import pytest
-from textual.widgets import DataTable, Input
+from rich.console import Console
+from textual.widgets import DataTable, Input, Static
 
 from nntui.events import EpochEnd
 from nntui.runs import RunRecord, RunRecorder, RunStore, SavedState
@@ -15,6 +17,7 @@ from nntui.tui.history import FINISHED
 from nntui.tui.runs_screen import AskScreen, RunsScreen
 from nntui.tui.screens import ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart
+from nntui.tui.widgets.panels import DevicePanel
 
 from .conftest import TINY, loaded, make_app, until, use
 
@@ -107,6 +110,7 @@ async def test_opening_a_run_shows_its_charts_and_predictions_again(runs_dir):
         assert app.draft.config.training.lr == 0.1
         assert app.history.snapshot.epoch == 8
         assert fast.id in str(app.query_one("#message").render())
+        assert app.query_one(DevicePanel).live == "trained on: cpu"
 
 
 async def test_a_zero_epoch_preset_shows_the_untrained_network_live_and_when_opened(runs_dir):
@@ -197,6 +201,32 @@ async def test_compare_trains_variants_side_by_side_and_saves_them_as_a_group(ru
         assert "3 variants" in str(app.query_one("#status").render())
     runs = RunStore(runs_dir).list().runs
     assert len(runs) == 3 and {run.group for run in runs} == {app.compare.group}
+
+
+def table_text(app) -> str:
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(app.query_one("#compare-table", Static).content)
+    return console.export_text()
+
+
+async def test_variants_trained_one_after_another_show_their_progress_while_they_train():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY.with_changes(training={"epochs": 10**6}))
+        await pilot.press("c")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "training.lr=0.05,0.01"  # not batched: lr differs
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "/2000000" in str(app.query_one("#status").render())  # both totals known at once
+        await until(pilot, lambda: app.compare.runs[0].epochs_done > 0)
+        await pilot.pause(2.5)
+        lines = table_text(app).splitlines()
+        first = next(line for line in lines if "lr=0.05" in line)
+        assert "training" in first and "/1000000" in first and "starting" in lines[-1]
+        await pilot.press("x")
+        await until(pilot, lambda: app.compare.group is not None)
 
 
 async def test_opening_a_run_without_its_model_says_so(runs_dir):

@@ -110,7 +110,7 @@ def test_comparison_of_three_seeds(snap_compare):
     async def run_before(pilot) -> None:
         await showing(TINY)(pilot)
         app = pilot.app
-        app.compare = CompareHistory(tuple(variant.label for variant in variants))
+        app.compare = CompareHistory.of(variants)
         app.query_one("#monitor").set_class(True, "-comparing")
         app.compare.consume(pairs)
         app.compare.group = "20261128-120000-cccc"
