@@ -92,6 +92,11 @@ class NntuiApp(App[int]):
         yield StatusLine(id="status")
         yield Footer(compact=True)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not self.is_running:
+            return  # a key still queued while the app closes its screens: nothing to act on
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         self.call_after_refresh(self._load)
 

@@ -86,6 +86,8 @@ async def test_letters_typed_into_a_field_stay_in_it_until_enter_or_escape_leave
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen) and app.draft.config.training.lr == 0.01
         await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
 
 
 async def test_keys_typed_ahead_of_enter_start_the_run_with_the_typed_value():
