@@ -70,6 +70,7 @@ class NntuiApp(App[int]):
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
         self.runs_dir = runs_dir
         self.compare: CompareHistory | None = None
+        self.run_config = None  # the live run's config, as the fields are compared with it
         self.runner = None
         self.engine = None
         self.draft = None
@@ -155,36 +156,24 @@ class NntuiApp(App[int]):
 
     @on(Field.Edited)
     def field_edited(self, event: Field.Edited) -> None:
-        event = event.field.edit() or event  # what the box holds now, not an edit overtaken by later keys
+        """Every keystroke updates the setup; a value the person is done with (enter, leaving
+        the box, a choice) also reaches a live run: see `_apply_to_live_run`."""
         if event.path == "preset":
             self.choose_preset(event.value, event.field)
-        elif self._changes_nothing(event):
             return
-        elif event.problem:
-            self.draft.set(event.path, event.value, event.problem)
-            self._after_edit()
-        elif self.history.exists and event.path.startswith(DISCARDING_FIELDS):
-            if isinstance(self.screen, ConfirmScreen):
-                return  # asking already: keys go to the question, so the box cannot change meanwhile
-            old = self.draft.get(event.path)
-
-            def answer(go_on: bool) -> None:
-                if go_on:
-                    self._apply(event.path, event.value)
-                else:
-                    self.draft.set(event.path, old)
-                    event.field.show(old)
-                    self._after_edit()
-
-            self.end_run_then(f"Changing {event.path}", answer)
-        else:
-            self._apply(event.path, event.value)
+        edit = event.field.edit(event.final) or event  # the box now, not an edit overtaken by keys
+        if not self._changes_nothing(edit):
+            if self.history.exists and not self.history.live and edit.path.startswith(DISCARDING_FIELDS):
+                self.action_reset()  # the ended run is saved; its charts no longer match the setup
+            self._apply(edit)
+        if edit.final and self.history.live:
+            self._apply_to_live_run(edit)
 
     def take_pending_edits(self) -> None:
         """Apply what the fields hold before a command acts: keys typed ahead of enter (`5`,
         enter, `s`) reach the app before the field's own messages do."""
         for field in self.query(Field):
-            edit = field.edit()
+            edit = field.edit(final=True)
             if edit is not None:
                 self.field_edited(edit)
 
@@ -194,15 +183,38 @@ class NntuiApp(App[int]):
         shown = as_text(self.draft.get(edit.path))  # 0.285714 in the box for 2/7 is no change
         return edit.path not in self.draft.unparsed and shown == as_text(edit.value)
 
-    def _apply(self, path: str, value: Any) -> None:
-        if self.draft.set(path, value):
+    def _apply(self, edit: Field.Edited) -> None:
+        if edit.problem:
+            self.draft.set(edit.path, edit.value, edit.problem)
+        elif self.draft.set(edit.path, edit.value):
             self.notify("Tutorial replay is off: the data no longer matches the tutorial's.")
-        if path == "training.lr" and self.history.live and path not in self.draft.problems:
-            self.runner.send("set_lr", value)
-            self.notify(f"learning rate is now {value:g}")
-        if path == "data.dataset":
-            self.query_one("#csv-path").display = value == "csv"
+        if edit.path == "data.dataset":
+            self.query_one("#csv-path").display = edit.value == "csv"
         self._after_edit()
+
+    def _apply_to_live_run(self, edit: Field.Edited) -> None:
+        """A new learning rate goes to the run at once; a change of the data or the network
+        stops the run if the person agrees, else the field goes back to the run's value."""
+        if edit.problem or edit.path in self.draft.problems or self.run_config is None:
+            return
+        from nntui.tui.draft import Draft
+
+        in_run = Draft.of(self.run_config).get(edit.path)
+        if as_text(in_run) == as_text(edit.value):
+            return
+        if edit.path == "training.lr":
+            self.runner.send("set_lr", edit.value)
+            self.run_config = self.run_config.with_changes(training={"lr": edit.value})
+            self.notify(f"learning rate is now {edit.value:g}")
+        elif edit.path.startswith(DISCARDING_FIELDS) and not isinstance(self.screen, ConfirmScreen):
+
+            def answer(go_on: bool) -> None:
+                if not go_on:
+                    self.draft.set(edit.path, in_run)
+                    edit.field.show(in_run)
+                    self._after_edit()
+
+            self.end_run_then(f"Changing {edit.path}", answer)
 
     def _after_edit(self) -> None:
         from nntui.tui.draft import describe
@@ -316,6 +328,7 @@ class NntuiApp(App[int]):
         self.query_one("#monitor").set_class(bool(vary), "-comparing")
         self.show_message("")
         self.runner.start(Job(config, tuple(vary or ())), paused=paused)
+        self.run_config = config
         self._redraw(charts=True, predictions=True)
         self._show_status()
         self.view = "monitor"
@@ -436,6 +449,7 @@ class NntuiApp(App[int]):
         self.history.consume(earlier[:-1])  # its epochs, not how it ended
         self.show_message("")
         self.runner.start(Job(self.draft.config, resume=record.id))
+        self.run_config = self.draft.config
         self._redraw(charts=True, predictions=True)
         self.view = "monitor"
         self.screen.set_focus(None)

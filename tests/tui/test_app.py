@@ -158,41 +158,45 @@ async def test_reset_clears_the_run():
         assert app.history.status == READY and not app.history.epochs
 
 
-async def test_the_learning_rate_may_change_during_training():
+async def test_the_learning_rate_may_change_during_training_once_it_is_entered():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         app = pilot.app
         await use(pilot, TINY.with_changes(training={"epochs": 100000}))
         await pilot.press("n")
         await until(pilot, lambda: app.history.status == PAUSED)
-        await type_into(pilot, "training.lr", "0.02")
-        assert app.history.live and not isinstance(app.screen, ConfirmScreen)
-        await pilot.press("enter", "n")
+        await type_into(pilot, "training.lr", "5")  # on the way to 5e-4: not for the run yet
+        assert app.run_config.training.lr == 0.05
+        await pilot.press(*"e-4", "enter", "n")
         await until(pilot, lambda: app.history.epochs_done == 2)
-        assert app.history.last.lr == 0.02
+        assert app.history.last.lr == 0.0005 and not isinstance(app.screen, ConfirmScreen)
 
 
-async def test_changing_the_data_during_a_run_asks_once_and_keeps_the_run_as_stopped(runs_dir):
+async def test_changing_the_data_during_a_run_asks_once_entered_and_keeps_the_run_as_stopped(runs_dir):
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         app = pilot.app
         await use(pilot, TINY.with_changes(training={"epochs": 100000}))
         await pilot.press("n")
         await until(pilot, lambda: app.history.status == PAUSED)
-        await type_into(pilot, "data.size", "5")
-        assert isinstance(app.screen, ConfirmScreen)
+        await type_into(pilot, "data.size", "15")
+        assert not isinstance(app.screen, ConfirmScreen)  # still typing
+        await pilot.press("0", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "data.size" in app.screen.question
         await pilot.press("n")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)  # one question, answered once
         assert app.history.live and app.draft.config.data.size == 300
         assert field(app, "data.size").query_one(Input).value == "300"
-        await type_into(pilot, "data.size", "9")
+        await type_into(pilot, "data.size", "90")
+        await pilot.press("tab")  # leaving the box is done too
+        await pilot.pause()
         await pilot.press("y")
         await pilot.pause(0.3)
-        assert app.history.status == READY and app.draft.config.data.size == 9
-        await pilot.press("0")  # the field still has focus: no second question
-        await pilot.pause()
-        assert not isinstance(app.screen, ConfirmScreen) and app.draft.config.data.size == 90
+        assert app.history.status == READY and app.draft.config.data.size == 90
+        await type_into(pilot, "data.size", "95")  # no run now: no question
+        assert not isinstance(app.screen, ConfirmScreen) and app.draft.config.data.size == 95
         store = RunStore(runs_dir)
         await until(pilot, lambda: len(store.list().runs) == 1)
         assert store.list().runs[0].status == "stopped"

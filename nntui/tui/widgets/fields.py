@@ -47,11 +47,13 @@ class Field(Vertical):
     problem: reactive[str] = reactive("")
 
     class Edited(Message):
-        """`value` is parsed; when the text is not a number, `problem` says so and `value` is the text."""
+        """`value` is parsed; when the text is not a number, `problem` says so and `value` is the
+        text. `final` once the person is done with it: a choice picked, or the box left."""
 
-        def __init__(self, field: Field, value: Any, problem: str = "") -> None:
+        def __init__(self, field: Field, value: Any, problem: str = "", final: bool = False) -> None:
             super().__init__()
             self.field, self.path, self.value, self.problem = field, field.path, value, problem
+            self.final = final
 
     def __init__(
         self,
@@ -100,24 +102,29 @@ class Field(Vertical):
         self.current = edit.value  # unreadable text too: going back to a good value posts it
         self.post_message(edit)
 
-    def edit(self) -> Field.Edited | None:
+    @on(Input.Blurred)
+    def _input_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        self.post_message(self.edit(final=True))
+
+    def edit(self, final: bool = False) -> Field.Edited | None:
         """The edit that the text now in the box makes (None for a choice). The app also asks
         before a command: keys typed ahead (`5`, enter, `s`) can overtake this field's messages."""
         if self.choices is not None:
             return None
         text = self.query_one(Input).value.strip()
         try:
-            return self.Edited(self, self.kind(text))
+            return self.Edited(self, self.kind(text), final=final)
         except ValueError:
             kind = "a whole number" if self.kind is int else "a number"
-            return self.Edited(self, text, f"{self.path} must be {kind}, got {text!r}")
+            return self.Edited(self, text, f"{self.path} must be {kind}, got {text!r}", final)
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.value is not Select.NULL and event.value != self.current:
             self.current = event.value
-            self.post_message(self.Edited(self, event.value))
+            self.post_message(self.Edited(self, event.value, final=True))
 
 
 def as_text(value: Any) -> str:
