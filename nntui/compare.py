@@ -43,6 +43,12 @@ def parse_vary(text: str) -> tuple[str, list[str]]:
 def make_variants(config: RunConfig, vary: list[str]) -> list[Variant]:
     """Every combination of the varied values, each a validated config named after its values."""
     axes = [parse_vary(text) for text in vary]
+    names = [name for name, _ in axes]
+    for name, values in axes:
+        if names.count(name) > 1:
+            raise UserError(f"{name} is varied twice: give all its values at once, e.g. {name}=1,2,3")
+        if len(set(values)) < len(values):
+            raise UserError(f"{name} repeats a value ({'|'.join(values)}): each variant must differ")
     variants = []
     for values in itertools.product(*(values for _, values in axes)):
         label = ", ".join(f"{field.rsplit('.', 1)[-1]}={value}" for (field, _), value in zip(axes, values))

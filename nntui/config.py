@@ -271,8 +271,9 @@ def _problems(config: RunConfig):
         return None
 
     def at_least(where: str, value: float, low: float, strict: bool = False) -> str | None:
-        bad = value <= low if strict else value < low
-        if bad or not math.isfinite(value):
+        if not math.isfinite(value):
+            return f"{where} must be a finite number, got {value:g}"
+        if value <= low if strict else value < low:
             return f"{where} must be {'>' if strict else '>='} {low:g}, got {value:g}"
         return None
 

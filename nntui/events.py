@@ -88,7 +88,8 @@ class Failed:
 
     @classmethod
     def diverged(cls, epoch: int, loss: float) -> Failed:
-        message = f"diverged at epoch {epoch} (loss = {loss}): try a smaller learning rate"
+        """`epoch` counts from 0 as EpochEnd's does; the message counts from 1 as the status does."""
+        message = f"diverged at epoch {epoch + 1} (loss = {loss}): try a smaller learning rate"
         return cls("diverged", message, epoch)
 
 

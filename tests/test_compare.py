@@ -57,6 +57,10 @@ def test_vary_reads_bars_or_commas_and_every_combination_is_a_variant():
         parse_vary("training.seed")
     with pytest.raises(UserError, match="training.lr must be > 0"):
         make_variants(base(), ["training.lr=1|-1"])
+    with pytest.raises(UserError, match="training.seed is varied twice"):
+        make_variants(base(), ["training.seed=1,2", "training.seed=3,4"])
+    with pytest.raises(UserError, match="training.seed repeats a value"):
+        make_variants(base(), ["training.seed=1,2,1"])
 
 
 def test_only_variants_of_the_same_shapes_batch():

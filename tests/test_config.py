@@ -34,6 +34,8 @@ def test_default_config_is_valid_and_round_trips_through_toml(tmp_path):
             "training.optimizer must be one of sgd, momentum, adam; got 'rmsprop'",
         ),
         ({"training": {"momentum": 1.5}}, "training.momentum must be < 1, got 1.5"),
+        ({"training": {"lr": float("inf")}}, "training.lr must be a finite number, got inf"),
+        ({"data": {"noise": float("nan")}}, "data.noise must be a finite number, got nan"),
         ({"training": {"weight_decay": -0.1}}, "training.weight_decay must be >= 0, got -0.1"),
         ({"training": {"shuffle": "yes"}}, "training.shuffle must be true or false, got 'yes'"),
         ({"training": {"val_every": 0}}, "training.val_every must be >= 1, got 0"),

@@ -16,7 +16,16 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Select, Static
 
 from nntui.errors import UserError
-from nntui.tui.history import DIVERGED, FAILED, PAUSED, STARTING, TRAINING, CompareHistory, RunHistory
+from nntui.tui.history import (
+    DIVERGED,
+    FAILED,
+    FINISHED,
+    PAUSED,
+    STARTING,
+    TRAINING,
+    CompareHistory,
+    RunHistory,
+)
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import ConfirmScreen, HelpScreen
 from nntui.tui.widgets.charts import EpochChart, Line, train_and_validation
@@ -179,7 +188,7 @@ class NntuiApp(App[int]):
 
     def _changes_nothing(self, edit: Field.Edited) -> bool:
         if edit.problem:
-            return self.draft.unparsed.get(edit.path) == edit.value
+            return self.draft.unparsed.get(edit.path, ("", ""))[0] == edit.value
         shown = as_text(self.draft.get(edit.path))  # 0.285714 in the box for 2/7 is no change
         return edit.path not in self.draft.unparsed and shown == as_text(edit.value)
 
@@ -621,6 +630,10 @@ class NntuiApp(App[int]):
             return
         if charts:
             loss_name = self._loss_name()
+            untrained = history.status == FINISHED and not history.epochs
+            self.query_one("#loss", EpochChart).empty = (
+                "0 epochs: the untrained network, no loss curve" if untrained else "press s to start training"
+            )
             self.query_one("#loss", EpochChart).show(
                 f"{loss_name} loss",
                 train_and_validation(
@@ -677,11 +690,16 @@ class NntuiApp(App[int]):
         problems = len(self.draft.problems) if self.draft else 0
         if self.compare is not None:
             self.query_one(StatusLine).update(compare_text(self.compare, self._loss_name()))
-            return
-        self.query_one(StatusLine).update(status_text(self.history, self._loss_name(), problems))
+        else:
+            self.query_one(StatusLine).update(status_text(self.history, self._loss_name(), problems))
+        for panel in self.query(DevicePanel):
+            panel.live = self._device_text()
+
+    def _device_text(self) -> str:
+        """Where the run shown trains or trained, how fast and, on CUDA, with how much memory."""
         started, last = self.history.started, self.history.last
-        if started is None or not self.is_mounted:
-            return
+        if started is None or self.compare is not None:
+            return ""
         device = started.device
         if started.device_description != device:  # a saved run keeps only the device's name
             device = f"{device} ({started.device_description})"
@@ -690,8 +708,7 @@ class NntuiApp(App[int]):
             lines.append(f"{last.samples_per_s:,.0f} samples/s")
         if self.history.memory_bytes is not None:
             lines.append(f"memory in use: {self.history.memory_bytes / 2**20:,.0f} MiB")
-        for panel in self.query(DevicePanel):
-            panel.live = "\n".join(lines)
+        return "\n".join(lines)
 
 
 def run_app(runs_dir: str | None = None) -> int:

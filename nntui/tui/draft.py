@@ -25,7 +25,7 @@ class Draft:
     raw: dict[str, Any] = field(default_factory=lambda: RunConfig().to_dict())
     config: RunConfig = field(default_factory=RunConfig)
     problems: dict[str, str] = field(default_factory=dict)
-    unparsed: dict[str, str] = field(default_factory=dict)
+    unparsed: dict[str, tuple[str, str]] = field(default_factory=dict)  # path: (text, problem)
 
     @classmethod
     def of(cls, config: RunConfig) -> Draft:
@@ -50,8 +50,8 @@ class Draft:
         """Store one field's value (or, with `problem`, its unreadable text); True if data changed
         and so the tutorial replay was dropped."""
         if problem:
-            self.unparsed[path] = value
-            self._validate(extra={path: problem})
+            self.unparsed[path] = (value, problem)
+            self._validate()
             return False
         self.unparsed.pop(path, None)
         changed = value != self.get(path)
@@ -82,10 +82,8 @@ class Draft:
             self.unparsed = {k: v for k, v in self.unparsed.items() if not k.startswith("model.hidden")}
             self._validate()
 
-    def _validate(self, extra: dict[str, str] | None = None) -> None:
-        problems = dict(extra or {})
-        for path, text in self.unparsed.items():
-            problems.setdefault(path, f"{path} must be a number, got {text!r}")
+    def _validate(self) -> None:
+        problems = {path: problem for path, (_, problem) in self.unparsed.items()}
         try:
             self.config = RunConfig.from_dict(copy.deepcopy(self.raw))
         except ConfigError as error:

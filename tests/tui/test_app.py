@@ -12,7 +12,7 @@ from nntui.tui.history import DIVERGED, FAILED, FINISHED, PAUSED, READY, STOPPED
 from nntui.tui.screens import ConfirmScreen, HelpScreen
 from nntui.tui.widgets.charts import EpochChart
 from nntui.tui.widgets.fields import Field
-from nntui.tui.widgets.panels import ArchitecturePanel, LayerRow
+from nntui.tui.widgets.panels import ArchitecturePanel, DevicePanel, LayerRow
 
 from .conftest import TINY, TINY_RINGS, loaded, make_app, until, use
 
@@ -153,9 +153,11 @@ async def test_reset_clears_the_run():
         await use(pilot, TINY.with_changes(training={"epochs": 100000}))
         await pilot.press("n")
         await until(pilot, lambda: app.history.status == PAUSED)
+        assert app.query_one(DevicePanel).live.startswith("in use: cpu")
         await pilot.press("r")
         await pilot.pause(0.5)
         assert app.history.status == READY and not app.history.epochs
+        assert app.query_one(DevicePanel).live == ""  # no run, so nothing in use
 
 
 async def test_the_learning_rate_may_change_during_training_once_it_is_entered():

@@ -123,6 +123,7 @@ async def test_a_zero_epoch_preset_shows_the_untrained_network_live_and_when_ope
         await until(pilot, lambda: app.history.status == FINISHED and app.history.snapshot is not None)
         untrained = app.history.outcome.train_loss
         assert f"the untrained network  MSE {untrained:.4g}" in str(app.query_one("#status").render())
+        assert "the untrained network, no loss curve" in str(app.query_one("#loss", EpochChart).render())
         await until(pilot, lambda: len(RunStore(runs_dir).list().runs) == 1)
         await pilot.press("r", "h")
         await pilot.pause()

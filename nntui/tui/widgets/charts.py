@@ -24,6 +24,11 @@ STYLES = [
 ]
 
 
+# From here plotext's own y labels are written out in full (137167779657948550535055274934272.0)
+# and leave the plot no width: labels in 3 significant digits instead.
+HUGE = 1e5
+
+
 @dataclass(frozen=True)
 class Line:
     """One labelled series of a chart."""
@@ -53,7 +58,12 @@ class EpochChart(PlotextPlot):
 
     def show(self, title: str, lines: list[Line], y_range: tuple[float, float] | None = None) -> None:
         """Redrawn only when something changed: an unchanged chart writes nothing to the terminal."""
-        shown = (title, y_range, [(line.label, len(line.epochs), line.values[-1:]) for line in lines])
+        shown = (
+            title,
+            self.empty,
+            y_range,
+            [(line.label, len(line.epochs), line.values[-1:]) for line in lines],
+        )
         if shown == self._shown:
             return
         self._shown = shown
@@ -76,6 +86,7 @@ class EpochChart(PlotextPlot):
         plt.clear_figure()
         points = max(2 * self.size.width, 10)
         log = self.log_y and self.y_range is None
+        drawn: list[float] = []
         for index, line in enumerate(self.lines):
             marker, color, shown = STYLES[index % len(STYLES)]
             xs, ys = downsample(line.epochs, line.values, points)
@@ -84,10 +95,23 @@ class EpochChart(PlotextPlot):
                 xs, ys = [x for x, _ in kept], [y for _, y in kept]
             if xs:
                 plt.plot(list(xs), list(ys), marker=marker, color=color, label=f"{line.label} {shown}")
+                drawn.extend(ys)
         plt.title(self.title if self.y_range else f"{self.title} · {'log' if log else 'linear'} y")
         if log:
             plt.yscale("log")
+        if drawn and max(abs(y) for y in drawn) >= HUGE:
+            ticks = _ticks(min(drawn), max(drawn), log, max(2, min(5, self.size.height // 3)))
+            plt.yticks(ticks, [f"{tick:.3g}" for tick in ticks])
         if self.y_range:
             plt.ylim(*self.y_range)
         plt.xlabel("epoch")
         return super().render()
+
+
+def _ticks(low: float, high: float, log: bool, count: int) -> list[float]:
+    if high <= low:
+        return [low]
+    if log:
+        ratio = (high / low) ** (1 / (count - 1))
+        return [low * ratio**step for step in range(count)]
+    return [low + (high - low) * step / (count - 1) for step in range(count)]

@@ -83,7 +83,9 @@ class Field(Vertical):
     def watch_problem(self, problem: str) -> None:
         self.set_class(bool(problem), "-invalid")
         if self.is_mounted:
-            self.query_one(".field-problem", Static).update(f"↳ {problem}")
+            # under its own field, `training.lr must be > 0` says no more than `must be > 0`
+            shown = problem.removeprefix(f"{self.path} ")
+            self.query_one(".field-problem", Static).update(f"↳ {shown}")
 
     def show(self, value: Any) -> None:
         """Display a value set from outside (a preset, a reset) without posting an edit."""

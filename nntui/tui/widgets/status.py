@@ -39,7 +39,7 @@ def status_text(history: RunHistory, loss_name: str, problems: int = 0) -> Text:
     text.append(f"■ {status}", STATE_STYLES.get(status, "bold"))
     outcome = history.outcome
     if status == DIVERGED and outcome is not None:
-        text.append(f" at epoch {outcome.epoch}", "bold red")
+        text.append(f" at epoch {outcome.epoch + 1}", "bold red")
     if history.total_epochs:
         text.append(f"  epoch {history.epochs_done}/{history.total_epochs}")
     last = history.last
