@@ -253,6 +253,9 @@ class NntuiApp(App[int]):
         if preset.config is None:
             if field is not None:
                 field.show(self.preset)
+            if self.history.live:
+                self.notify(f"{name} times this machine: stop the run first (x), so that it times fairly.")
+                return
             self.show_message(f"{name}: timing…")
             self._run_demo(preset)
             return
@@ -303,7 +306,7 @@ class NntuiApp(App[int]):
     # -- running -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if isinstance(self.screen, RunsScreen):  # the runs screen has keys of its own
+        if len(self.screen_stack) > 1:  # the runs screen or a question: keys of their own
             return action in ("help", "quit")
         if action == "switch_view":
             return self.screen.has_class("-compact")

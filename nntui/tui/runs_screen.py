@@ -20,8 +20,14 @@ from nntui.run_table import RUN_COLUMNS, SORT_NAMES, sorted_runs, table_row
 from nntui.tui.screens import ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart, Line
 
-# The CLI's columns with the long id last, so that 80 columns show the figures first.
-ORDER = [*range(1, len(RUN_COLUMNS)), 0]
+# The CLI's columns with the figures right after the name and the long id last, so that 80
+# columns show how each run did; names are cut to NAME_WIDTH (a comparison's run up to 33).
+SHOWN = (
+    "name", "status", "epochs", "train loss", "val loss", "accuracy", "dataset", "architecture",
+    "optimizer", "lr", "duration", "device", "id",
+)  # fmt: skip
+ORDER = [RUN_COLUMNS.index(column) for column in SHOWN]
+NAME_WIDTH = 22
 # What the overlay chart shows, in the order `m` steps through them.
 METRICS = [("train_loss", "train loss"), ("val_loss", "validation loss"), ("val_accuracy", "val accuracy")]
 
@@ -79,8 +85,8 @@ class RunsScreen(Screen[RunChoice | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("", key="picked", width=1)
-        for index in ORDER:
-            table.add_column(RUN_COLUMNS[index], key=RUN_COLUMNS[index])
+        for column in SHOWN:
+            table.add_column(column, key=column, width=NAME_WIDTH if column == "name" else None)
         self.reload()
         table.focus()
 

@@ -186,6 +186,9 @@ async def test_changing_the_data_during_a_run_asks_once_entered_and_keeps_the_ru
         await pilot.press("0", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen) and "data.size" in app.screen.question
+        await pilot.press("x", "s")  # the main keys wait for the answer
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen) and app.history.status == PAUSED
         await pilot.press("n")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)  # one question, answered once
@@ -270,6 +273,10 @@ async def test_the_timing_preset_shows_its_lines():
         app.choose_preset("for-loop-vs-matmul")
         await until(pilot, lambda: "faster" in str(app.query_one("#message").render()))
         assert app.preset == "custom"
+        await pilot.pause()
+        message = app.query_one("#message")
+        needed = message.get_content_height(message.size, message.size, message.size.width)
+        assert message.size.height >= needed >= 4  # every line shows, the wrapped title too
 
 
 async def test_a_diverging_run_says_at_which_epoch_and_the_app_stays():

@@ -252,6 +252,9 @@ async def test_on_the_runs_screen_help_lists_its_keys_and_training_keys_are_off(
         shown = " ".join(description for _, description in app.screen.keys)
         for words in ("pick", "open", "retrain", "continue", "export", "delete", "sort", "metric", "quit"):
             assert words in shown
+        await pilot.press("escape", "c")  # a question over the runs screen: still no training keys
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen) and not app.check_action("step", ())
 
 
 async def test_names_with_brackets_show_as_written(runs_dir):
