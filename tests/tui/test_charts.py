@@ -33,3 +33,13 @@ async def test_ordinary_losses_keep_plotexts_own_labels():
         await pilot.pause()
         text = str(chart.render())
         assert "0.500┤" in text and "e+" not in text
+
+
+async def test_a_legend_taller_than_half_the_plot_is_left_out():
+    lines = [Line(f"seed={seed}", [0, 1, 2], [1.0 / seed, 0.5 / seed, 0.2 / seed]) for seed in range(1, 6)]
+    for height, legend in ((12, False), (24, True)):
+        async with OneChart().run_test(size=(80, height)) as pilot:
+            chart = pilot.app.query_one(EpochChart)
+            chart.show("val loss per variant", lines)
+            await pilot.pause()
+            assert ("seed=3" in str(chart.render())) == legend

@@ -224,7 +224,7 @@ async def test_variants_trained_one_after_another_show_their_progress_while_they
         await until(pilot, lambda: app.compare.runs[0].epochs_done > 0)
         await pilot.pause(2.5)
         lines = table_text(app).splitlines()
-        first = next(line for line in lines if "lr=0.05" in line)
+        first = next(line for line in lines if "⠒ lr=0.05" in line)  # the chart's marker for it
         assert "training" in first and "/1000000" in first and "starting" in lines[-1]
         await pilot.press("x")
         await until(pilot, lambda: app.compare.group is not None)

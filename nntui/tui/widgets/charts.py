@@ -24,6 +24,14 @@ STYLES = [
 ]
 
 
+CHART_FRAME_ROWS = 5  # title, frame top and bottom, x ticks, x label
+
+
+def marker_of(index: int) -> tuple[str, str, str]:
+    """The plotext marker, colour and legend character of a chart's series number `index`."""
+    return STYLES[index % len(STYLES)]
+
+
 # From here plotext's own y labels are written out in full (137167779657948550535055274934272.0)
 # and leave the plot no width: labels in 3 significant digits instead.
 HUGE = 1e5
@@ -87,14 +95,18 @@ class EpochChart(PlotextPlot):
         points = max(2 * self.size.width, 10)
         log = self.log_y and self.y_range is None
         drawn: list[float] = []
+        # a legend of more rows than half the plot hides the curves: short charts go without
+        # (a comparison's variants table shows each variant's marker too)
+        legend = 2 * len(self.lines) <= self.size.height - CHART_FRAME_ROWS
         for index, line in enumerate(self.lines):
-            marker, color, shown = STYLES[index % len(STYLES)]
+            marker, color, shown = marker_of(index)
             xs, ys = downsample(line.epochs, line.values, points)
             if log:
                 kept = [(x, y) for x, y in zip(xs, ys) if y > 0]
                 xs, ys = [x for x, _ in kept], [y for _, y in kept]
             if xs:
-                plt.plot(list(xs), list(ys), marker=marker, color=color, label=f"{line.label} {shown}")
+                label = f"{line.label} {shown}" if legend else None
+                plt.plot(list(xs), list(ys), marker=marker, color=color, label=label)
                 drawn.extend(ys)
         plt.title(self.title if self.y_range else f"{self.title} · {'log' if log else 'linear'} y")
         if log:

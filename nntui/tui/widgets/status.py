@@ -17,6 +17,7 @@ from nntui.tui.history import (
     CompareHistory,
     RunHistory,
 )
+from nntui.tui.widgets.charts import marker_of
 
 STATE_STYLES = {
     TRAINING: "bold green",
@@ -92,7 +93,7 @@ def compare_table(compare: CompareHistory) -> Table:
     for index, (label, run) in enumerate(zip(compare.labels, compare.runs)):
         table.add_row(
             "★" if index == best else "",
-            Text(label),
+            Text(f"{marker_of(index)[2]} {label}"),
             run.status,
             f"{run.epochs_done}/{run.total_epochs or '?'}",
             f"{run.train_loss[-1]:.4g}" if run.train_loss else "-",
