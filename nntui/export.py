@@ -51,7 +51,7 @@ def export_run(store: RunStore, record: RunRecord, format: str, destination: str
         state = store.saved_state(record.id).checkpoint.model_state
         content = None
     elif format == "py":
-        content = script(record)
+        content = script(record, store.history(record.id))
     elif format == "csv":
         content = metrics_csv(store.history(record.id))
     else:
@@ -72,25 +72,40 @@ def export_run(store: RunStore, record: RunRecord, format: str, destination: str
     return str(target)
 
 
-def script(record: RunRecord) -> str:
+def script(record: RunRecord, history: History | None = None) -> str:
     """A readable PyTorch script, importing only torch and the standard library, that rebuilds the
-    run's data, initial weights, batches and updates and prints each epoch's mean training loss."""
+    run's data, initial weights, batches and updates and prints each epoch's mean training loss.
+    With the run's `history`, learning rates set while it trained are set at the same epochs."""
     from nntui.trainer import load_data
 
     config = record.config
     data, _ = load_data(config)
     dims = [data.input_dim, *(layer.units for layer in config.model.hidden), data.output_dim]
+    lr_changes = lr_changes_of(config, history) if history is not None else {}
     constants = _constants(record, config, dims, len(data.x_val))
+    if lr_changes:
+        constants += (
+            f"\nLR_CHANGES = {lr_changes!r}  # epoch: the learning rate set from it on, as in the run"
+        )
     code = "\n\n\n".join(
         [
             _data_source(config),
             _model_source(config, dims),
             _loss_source(config, data.task),
-            _train_source(config, data.task, len(data.x_val) > 0),
+            _train_source(config, data.task, len(data.x_val) > 0, bool(lr_changes)),
         ]
     )
     imports = _imports(config, constants + code)
     return f"{_header(record, config)}\n\n{imports}\n\n{constants}\n\n\n{code}\n"
+
+
+def lr_changes_of(config: RunConfig, history: History) -> dict[int, float]:
+    """The epochs from which a learning rate set during the run (the app's lr field) applied."""
+    changes, current = {}, config.training.lr
+    for row in history.rows():
+        if row["lr"] is not None and row["lr"] != current:
+            current = changes[int(row["epoch"])] = row["lr"]
+    return changes
 
 
 def _header(record: RunRecord, config: RunConfig) -> str:
@@ -523,7 +538,7 @@ def build_optimizer(model):
     return torch.optim.{kind.__name__}({", ".join(arguments)})"""
 
 
-def _train_source(config: RunConfig, task: str, has_validation: bool) -> str:
+def _train_source(config: RunConfig, task: str, has_validation: bool, lr_changes: bool = False) -> str:
     training = config.training
     loader = training.loader == "dataloader"
     classify = task == CLASSIFICATION
@@ -539,6 +554,15 @@ def _train_source(config: RunConfig, task: str, has_validation: bool) -> str:
         predicted = model(x)
         return loss_of(predicted, y).item(), {accuracy}''')
     epoch_lines = ["draw_loop_start(g)"] if loader else []
+    if lr_changes:
+        epoch_lines.append("if epoch in LR_CHANGES:")
+        if config.style == "scratch":
+            epoch_lines.append("    optimizer.lr = LR_CHANGES[epoch]")
+        else:
+            epoch_lines += [
+                "    for group in optimizer.param_groups:",
+                '        group["lr"] = LR_CHANGES[epoch]',
+            ]
     if training.shuffle:
         if loader:
             epoch_lines += [

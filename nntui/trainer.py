@@ -341,7 +341,8 @@ class Trainer:
             if self.config.training.loader == "dataloader":
                 draw_loop_start(self.generator)
             val_loss, val_accuracy = self._evaluate(self.data.x_val, self.data.y_val)
-        return epoch, len(losses), mean_loss, losses[-1], val_loss, train_accuracy, val_accuracy
+        lr = self.optimizer.param_groups[0]["lr"]  # this epoch's: a new one waits for the next
+        return epoch, len(losses), lr, mean_loss, losses[-1], val_loss, train_accuracy, val_accuracy
 
     def _evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         self.model.eval()
@@ -356,16 +357,15 @@ class Trainer:
         pending, clock.pending = clock.pending, []
         if not pending:
             return []
-        figures = [row[2:] for row in pending]
+        figures = [row[3:] for row in pending]
         tensors = [t.float() for row in figures for t in row if t is not None]
         values = iter(torch.stack(tensors).tolist())
         now = time.perf_counter()
         rate = clock.samples / max(now - clock.last_flush, 1e-9)
         clock.samples, clock.last_flush = 0, now
-        lr = self.optimizer.param_groups[0]["lr"]
         memory = memory_in_use(self.device)
         events: list[Event] = []
-        for (epoch, steps, *_), row in zip(pending, figures):
+        for (epoch, steps, lr, *_), row in zip(pending, figures):
             values_of_row = tuple(None if t is None else next(values) for t in row)
             event = epoch_event(
                 epoch, self.config.training.epochs, steps, values_of_row, rate, clock.active_s(), lr, memory

@@ -10,9 +10,11 @@ from helpers import train_and_save
 
 from nntui.cli import main
 from nntui.config import RunConfig
+from nntui.events import EpochEnd, Paused
 from nntui.export import export_run, script
 from nntui.presets import PRESETS
-from nntui.runs import RunStore
+from nntui.runs import RunRecorder, RunStore
+from nntui.trainer import RunControl, Trainer
 
 
 def trained(config: RunConfig):
@@ -116,3 +118,26 @@ def test_cli_export_writes_each_format(tmp_path, monkeypatch):
         out = io.StringIO()
         assert main(["runs", "export", run_id[:-1], "--format", fmt], out=out) == 0
         assert (tmp_path / f"nntui-{run_id}.{fmt}").is_file() and "wrote" in out.getvalue()
+
+
+@pytest.mark.parametrize("style", ["nn", "scratch"])
+def test_a_learning_rate_set_during_the_run_is_set_at_the_same_epoch_in_the_script(style, tmp_path):
+    config = CONFIGS["x2 regression, shuffled batches"].with_changes(style=style)
+    control = RunControl()
+    control.step(2)  # two epochs, then paused: the learning rate changes there, as from the app
+    trainer = Trainer(config, control)
+    store = RunStore()
+    recorder = RunRecorder(trainer, store)
+    losses = []
+    for event in trainer.events():
+        recorder.record(event)
+        if isinstance(event, Paused):
+            control.set_lr(0.2)
+            control.resume()
+        elif isinstance(event, EpochEnd):
+            losses.append(event.train_loss)
+    record = recorder.save()
+    path = tmp_path / "run.py"
+    export_run(store, record, "py", str(path))
+    assert "LR_CHANGES = {2: 0.2}" in path.read_text()
+    assert script_losses(path) == pytest.approx(losses, rel=1e-5)
