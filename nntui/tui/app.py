@@ -79,7 +79,7 @@ class NntuiApp(App[int]):
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
         self.runs_dir = runs_dir
         self.compare: CompareHistory | None = None
-        self.run_config = None  # the live run's config, as the fields are compared with it
+        self.in_run = None  # the live run's config as a Draft, read field by field as the fields are
         self.runner = None
         self.engine = None
         self.draft = None
@@ -204,16 +204,14 @@ class NntuiApp(App[int]):
     def _apply_to_live_run(self, edit: Field.Edited) -> None:
         """A new learning rate goes to the run at once; a change of the data or the network
         stops the run if the person agrees, else the field goes back to the run's value."""
-        if edit.problem or edit.path in self.draft.problems or self.run_config is None:
+        if edit.problem or edit.path in self.draft.problems or self.in_run is None:
             return
-        from nntui.tui.draft import Draft
-
-        in_run = Draft.of(self.run_config).get(edit.path)
+        in_run = self.in_run.get(edit.path)
         if as_text(in_run) == as_text(edit.value):
             return
         if edit.path == "training.lr":
             self.runner.send("set_lr", edit.value)
-            self.run_config = self.run_config.with_changes(training={"lr": edit.value})
+            self.in_run.set(edit.path, edit.value)
             self.notify(f"learning rate is now {edit.value:g}")
         elif edit.path.startswith(DISCARDING_FIELDS) and not isinstance(self.screen, ConfirmScreen):
 
@@ -330,6 +328,7 @@ class NntuiApp(App[int]):
 
     def _begin(self, paused: bool, vary: list[str] | None = None) -> None:
         from nntui.compare import make_variants
+        from nntui.tui.draft import Draft
         from nntui.tui.runner import Job
 
         self.history = RunHistory(status=STARTING)
@@ -340,7 +339,7 @@ class NntuiApp(App[int]):
         self.query_one("#monitor").set_class(bool(vary), "-comparing")
         self.show_message("")
         self.runner.start(Job(config, tuple(vary or ())), paused=paused)
-        self.run_config = config
+        self.in_run = Draft.of(config)
         self._redraw(charts=True, predictions=True)
         self._show_status()
         self.view = "monitor"
@@ -450,6 +449,7 @@ class NntuiApp(App[int]):
     def continue_run(self, record) -> None:
         """Train a saved run on from where it ended; its earlier epochs stay on the charts."""
         from nntui.runs import RunStore, saved_events
+        from nntui.tui.draft import Draft
         from nntui.tui.runner import Job
 
         try:
@@ -461,7 +461,7 @@ class NntuiApp(App[int]):
         self.history.consume(earlier[:-1])  # its epochs, not how it ended
         self.show_message("")
         self.runner.start(Job(self.draft.config, resume=record.id))
-        self.run_config = self.draft.config
+        self.in_run = Draft.of(self.draft.config)
         self._redraw(charts=True, predictions=True)
         self.view = "monitor"
         self.screen.set_focus(None)

@@ -168,7 +168,7 @@ async def test_the_learning_rate_may_change_during_training_once_it_is_entered()
         await pilot.press("n")
         await until(pilot, lambda: app.history.status == PAUSED)
         await type_into(pilot, "training.lr", "5")  # on the way to 5e-4: not for the run yet
-        assert app.run_config.training.lr == 0.05
+        assert app.in_run.config.training.lr == 0.05
         await pilot.press(*"e-4", "enter", "n")
         await until(pilot, lambda: app.history.epochs_done == 2)
         assert app.history.last.lr == 0.0005 and not isinstance(app.screen, ConfirmScreen)

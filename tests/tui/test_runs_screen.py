@@ -50,6 +50,16 @@ async def open_runs(pilot) -> None:
     await pilot.pause()
 
 
+async def answer(pilot, text: str) -> str:
+    """Type `text` into the open question and press enter; the problem it shows, if any."""
+    pilot.app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await pilot.pause()
+    if not isinstance(pilot.app.screen, AskScreen):
+        return ""
+    return str(pilot.app.screen.query_one("#ask-problem").render())
+
+
 def table_ids(screen: RunsScreen) -> list[str]:
     return [record.id for record in screen.records]
 
@@ -187,12 +197,8 @@ async def test_compare_trains_variants_side_by_side_and_saves_them_as_a_group(ru
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, AskScreen)
-        await pilot.press(*"training.seed=1")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert "at least two values" in str(app.screen.query_one("#ask-problem").render())
-        app.screen.query_one(Input).value = "training.seed=1,2,3"
-        await pilot.press("enter")
+        assert "at least two values" in await answer(pilot, "training.seed=1")
+        await answer(pilot, "training.seed=1,2,3")
         await until(pilot, lambda: app.compare is not None and app.compare.group is not None)
         await pilot.pause(0.3)
         chart = app.query_one("#loss", EpochChart)
@@ -217,9 +223,7 @@ async def test_variants_trained_one_after_another_show_their_progress_while_they
         await use(pilot, TINY.with_changes(training={"epochs": 10**6}))
         await pilot.press("c")
         await pilot.pause()
-        app.screen.query_one(Input).value = "training.lr=0.05,0.01"  # not batched: lr differs
-        await pilot.press("enter")
-        await pilot.pause()
+        await answer(pilot, "training.lr=0.05,0.01")  # not batched: lr differs
         assert "/2000000" in str(app.query_one("#status").render())  # both totals known at once
         await until(pilot, lambda: app.compare.runs[0].epochs_done > 0)
         await pilot.pause(2.5)
@@ -273,12 +277,8 @@ async def test_continue_trains_a_saved_run_on_and_keeps_counting_epochs(runs_dir
         await pilot.press("down", "c")
         await pilot.pause()
         assert isinstance(app.screen, AskScreen)
-        app.screen.query_one(Input).value = "5"
-        await pilot.press("enter")
-        await pilot.pause()
-        assert "give more than that" in str(app.screen.query_one("#ask-problem").render())
-        app.screen.query_one(Input).value = "12"
-        await pilot.press("enter")
+        assert "give more than that" in await answer(pilot, "5")
+        await answer(pilot, "12")
         await until(pilot, lambda: app.history.status == FINISHED)
         assert app.history.epochs == list(range(12))
         store = RunStore(runs_dir)
@@ -301,13 +301,8 @@ async def test_export_writes_a_script_that_plain_python_runs(runs_dir, tmp_path,
         await open_runs(pilot)
         await pilot.press("down", "e")
         await pilot.pause()
-        app.screen.query_one(Input).value = "docx"
-        await pilot.press("enter")
-        await pilot.pause()
-        assert "choose one of" in str(app.screen.query_one("#ask-problem").render())
-        app.screen.query_one(Input).value = "py"
-        await pilot.press("enter")
-        await pilot.pause()
+        assert "choose one of" in await answer(pilot, "docx")
+        await answer(pilot, "py")
         assert isinstance(app.screen, RunsScreen)
     script = tmp_path / f"nntui-{fast.id}.py"
     out = subprocess.run([sys.executable, str(script), "--epochs", "2"], capture_output=True, text=True)
