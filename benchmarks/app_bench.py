@@ -39,8 +39,8 @@ def headless(preset: str, threads: int | None) -> float:
     code = (
         "import torch, sys\n"
         f"{f'torch.set_num_threads({threads})' if threads else ''}\n"
-        "from nntui.presets import PRESETS\nfrom nntui.trainer import Trainer\n"
-        "from nntui.events import Finished\n"
+        "from nntui.engine.presets import PRESETS\nfrom nntui.engine.trainer import Trainer\n"
+        "from nntui.core.events import Finished\n"
         f"for e in Trainer(PRESETS.get({preset!r}).config).events():\n"
         "    if isinstance(e, Finished): print(e.duration_s)\n"
     )
@@ -119,7 +119,7 @@ class Terminal:
 
 
 def preset_position(name: str) -> int:
-    from nntui.presets import PRESETS
+    from nntui.engine.presets import PRESETS
 
     return 1 + PRESETS.names().index(name)
 

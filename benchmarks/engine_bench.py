@@ -19,10 +19,10 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from nntui.cli import set_threads
-from nntui.events import EpochEnd, Finished
-from nntui.presets import PRESETS
-from nntui.trainer import Observe, Trainer
-from nntui.tutorial import replay
+from nntui.core.events import EpochEnd, Finished
+from nntui.engine.presets import PRESETS
+from nntui.engine.trainer import Observe, Trainer
+from nntui.engine.tutorial import replay
 
 NOTEBOOK_OUTPUT = io.StringIO()
 

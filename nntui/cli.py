@@ -12,8 +12,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from nntui.errors import ConfigError, UserError
-from nntui.run_table import (
+from nntui.core.errors import ConfigError, UserError
+from nntui.core.records import (
     EXPORT_FORMATS,
     RUN_COLUMNS,
     SORT_NAMES,
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def list_presets(out: TextIO) -> int:
-    from nntui.presets import PRESETS
+    from nntui.engine.presets import PRESETS
 
     width = max(map(len, PRESETS))
     for name, preset in PRESETS.items():
@@ -177,7 +177,7 @@ def list_presets(out: TextIO) -> int:
 
 
 def list_devices(out: TextIO) -> int:
-    from nntui.devices import auto_device, available_devices
+    from nntui.engine.devices import auto_device, available_devices
 
     default = auto_device()
     for info in available_devices():
@@ -198,8 +198,8 @@ def config_overrides(args: argparse.Namespace) -> list[str]:
 
 def run_config(args: argparse.Namespace):
     """The config named by --preset or --config, with flags and --set overrides applied."""
-    from nntui.config import RunConfig
-    from nntui.presets import PRESETS
+    from nntui.core.config import RunConfig
+    from nntui.engine.presets import PRESETS
 
     overrides = config_overrides(args)
     if args.config:
@@ -213,7 +213,7 @@ def run_config(args: argparse.Namespace):
 
 
 def runs_command(args: argparse.Namespace, out: TextIO) -> int:
-    from nntui.runs import RunStore
+    from nntui.storage.runs import RunStore
 
     store = RunStore(getattr(args, "runs_dir", None))
     if args.runs_command is None:
@@ -223,7 +223,7 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
         for line in run_details(store, record):
             print(line, file=out)
     elif args.runs_command == "export":
-        from nntui.export import export_run
+        from nntui.storage.export import export_run
 
         where = export_run(store, record, args.format, args.output)
         if where != "-":
@@ -294,7 +294,7 @@ def _quote(value: object) -> str:
 
 
 def train(args: argparse.Namespace, out: TextIO) -> int:
-    from nntui.runs import RunStore, config_for_resume
+    from nntui.storage.runs import RunStore, config_for_resume
 
     store = RunStore(getattr(args, "runs_dir", None))
     resumed = None
@@ -313,9 +313,9 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     store.ensure_writable()
     set_threads(args.threads)
-    from nntui.events import EpochEnd, Failed, Finished
-    from nntui.runs import RunRecorder, restore_trainer
-    from nntui.trainer import RunControl, Trainer
+    from nntui.core.events import EpochEnd, Failed, Finished
+    from nntui.engine.trainer import RunControl, Trainer
+    from nntui.storage.runs import RunRecorder, restore_trainer
 
     control = RunControl()
     if resumed:
@@ -355,10 +355,10 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
 
 def compare_command(args: argparse.Namespace, out: TextIO) -> int:
     """Train variants of one config, print their figures side by side, save each as a run."""
-    from nntui.compare import Comparison, make_variants
-    from nntui.events import EpochEnd, Failed, Finished
-    from nntui.runs import RunStore
-    from nntui.trainer import RunControl
+    from nntui.core.events import EpochEnd, Failed, Finished
+    from nntui.engine.compare import Comparison, make_variants
+    from nntui.engine.trainer import RunControl
+    from nntui.storage.runs import RunStore
 
     store = RunStore(getattr(args, "runs_dir", None))
     preset, config = run_config(args)
@@ -470,7 +470,7 @@ class ProgressReport:
         self.out, self.every = out, every
 
     def show(self, event) -> None:
-        from nntui.events import EpochEnd, Failed, Finished, Started
+        from nntui.core.events import EpochEnd, Failed, Finished, Started
 
         if isinstance(event, Started):
             self.note(
@@ -530,7 +530,7 @@ class JsonReport:
         self.out = out
 
     def show(self, event) -> None:
-        from nntui.events import Snapshot, Started
+        from nntui.core.events import Snapshot, Started
 
         if isinstance(event, Snapshot):
             return

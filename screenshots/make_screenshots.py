@@ -13,11 +13,11 @@ from pathlib import Path
 
 import torch
 
-from nntui.compare import Comparison, make_variants
-from nntui.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
-from nntui.events import EpochEnd, Finished, Paused
-from nntui.runs import RunStore
-from nntui.trainer import Observe, RunControl, Trainer
+from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
+from nntui.core.events import EpochEnd, Finished, Paused
+from nntui.engine.compare import Comparison, make_variants
+from nntui.engine.trainer import Observe, RunControl, Trainer
+from nntui.storage.runs import RunStore
 from nntui.tui.app import NntuiApp
 from nntui.tui.draft import Draft
 from nntui.tui.history import CompareHistory

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from nntui.config import RunConfig
-from nntui.events import EpochEnd
-from nntui.runs import RunRecord, RunRecorder, RunStore
-from nntui.trainer import Trainer
+from nntui.core.config import RunConfig
+from nntui.core.events import EpochEnd
+from nntui.engine.trainer import Trainer
+from nntui.storage.runs import RunRecord, RunRecorder, RunStore
 
 
 def train_and_save(store: RunStore, config: RunConfig, control=None) -> tuple[RunRecord, list[float]]:

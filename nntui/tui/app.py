@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Footer, Select, Static
 
-from nntui.errors import UserError
+from nntui.core.errors import UserError
 from nntui.tui.history import (
     DIVERGED,
     FAILED,
@@ -243,7 +243,7 @@ class NntuiApp(App[int]):
         self._show_status()
 
     def choose_preset(self, name: str, field: Field | None = None) -> None:
-        from nntui.presets import PRESETS
+        from nntui.engine.presets import PRESETS
 
         if name == "custom" or name not in PRESETS:
             return
@@ -327,7 +327,7 @@ class NntuiApp(App[int]):
             self._begin(paused=False)
 
     def _begin(self, paused: bool, vary: list[str] | None = None) -> None:
-        from nntui.compare import make_variants
+        from nntui.engine.compare import make_variants
         from nntui.tui.draft import Draft
         from nntui.tui.runner import Job
 
@@ -386,7 +386,7 @@ class NntuiApp(App[int]):
             return
         if not self._ready_to_run():
             return
-        from nntui.compare import make_variants
+        from nntui.engine.compare import make_variants
 
         config = self.draft.config
 
@@ -400,7 +400,7 @@ class NntuiApp(App[int]):
         if self.engine is None:
             self.notify("Still loading torch…")
             return
-        from nntui.runs import RunStore
+        from nntui.storage.runs import RunStore
 
         self.push_screen(RunsScreen(RunStore(self.runs_dir)), self._run_chosen)
 
@@ -433,7 +433,7 @@ class NntuiApp(App[int]):
 
     def open_run(self, record) -> None:
         """Show a saved run's charts, then its predictions once its model is loaded."""
-        from nntui.runs import RunStore, saved_events
+        from nntui.storage.runs import RunStore, saved_events
 
         store = RunStore(self.runs_dir)
         try:
@@ -448,7 +448,7 @@ class NntuiApp(App[int]):
 
     def continue_run(self, record) -> None:
         """Train a saved run on from where it ended; its earlier epochs stay on the charts."""
-        from nntui.runs import RunStore, saved_events
+        from nntui.storage.runs import RunStore, saved_events
         from nntui.tui.draft import Draft
         from nntui.tui.runner import Job
 
@@ -468,7 +468,7 @@ class NntuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="saved")
     def _load_predictions(self, store, record) -> None:
-        from nntui.runs import restore_trainer
+        from nntui.storage.runs import restore_trainer
 
         try:
             snapshot = restore_trainer(store, record).snapshot()

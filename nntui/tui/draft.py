@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nntui.config import Layer, RunConfig, draw_network, resolve_task
-from nntui.datasets import CLASSIFICATION, DATASETS
-from nntui.errors import ConfigError
-from nntui.model import parameter_count
+from nntui.core.config import Layer, RunConfig, draw_network, resolve_task
+from nntui.core.errors import ConfigError
+from nntui.engine.datasets import CLASSIFICATION, DATASETS
+from nntui.engine.model import parameter_count
 
 DEFAULT_LAYER = {"units": 100, "activation": "relu"}
 _PATH = re.compile(r"^(?P<path>[a-z_]+(\.[a-z_]+)?(\[\d+\]\.[a-z_]+)?)\b")

@@ -23,12 +23,12 @@ def load_engine() -> Engine:
 
     # The device panel describes the cpu as the training child sees it (all cores but one).
     torch.set_num_threads(min(torch.get_num_threads(), child_threads()))
-    from nntui.activations import ACTIVATIONS
-    from nntui.datasets import DATASETS
-    from nntui.devices import available_devices
-    from nntui.optimizers import OPTIMIZERS
-    from nntui.presets import PRESETS
-    from nntui.trainer import Trainer  # noqa: F401 - imported now so that starting a run is quick
+    from nntui.engine.activations import ACTIVATIONS
+    from nntui.engine.datasets import DATASETS
+    from nntui.engine.devices import available_devices
+    from nntui.engine.optimizers import OPTIMIZERS
+    from nntui.engine.presets import PRESETS
+    from nntui.engine.trainer import Trainer  # noqa: F401 - imported now so that starting a run is quick
 
     return Engine(
         datasets=[(name, spec.description) for name, spec in DATASETS.items()],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nntui.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started
+from nntui.core.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started
 
 READY, STARTING, TRAINING, PAUSED = "ready", "starting", "training", "paused"
 FINISHED, STOPPED, DIVERGED, FAILED = "finished", "stopped", "diverged", "failed"

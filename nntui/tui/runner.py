@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from nntui.config import RunConfig
+    from nntui.core.config import RunConfig
 
 SEND_EVERY_S = 0.1
 SNAPSHOT_EVERY_S = 2.0
@@ -55,10 +55,10 @@ def child_threads() -> int:
 def train_runs(runs: Iterable[tuple[int, Job, Any]], send, runs_dir: str | None = None) -> None:
     """Train each (run_id, job, control) in turn, sending batches of its events, and save it
     in the runs directory as `nntui train` does."""
-    from nntui.devices import memory_in_use
-    from nntui.errors import UserError
-    from nntui.events import EpochEnd, Failed
-    from nntui.runs import RunStore
+    from nntui.core.errors import UserError
+    from nntui.core.events import EpochEnd, Failed
+    from nntui.engine.devices import memory_in_use
+    from nntui.storage.runs import RunStore
 
     for run_id, job, control in runs:
         try:
@@ -90,9 +90,9 @@ def train_runs(runs: Iterable[tuple[int, Job, Any]], send, runs_dir: str | None 
 
 def _prepare(job: Job, control, store):
     """The job's event stream, how to save it (returning the id), its device and variant labels."""
-    from nntui.compare import Comparison, make_variants
-    from nntui.runs import RunRecorder, config_for_resume, restore_trainer
-    from nntui.trainer import Observe, Trainer
+    from nntui.engine.compare import Comparison, make_variants
+    from nntui.engine.trainer import Observe, Trainer
+    from nntui.storage.runs import RunRecorder, config_for_resume, restore_trainer
 
     if job.vary:
         comparison = Comparison(make_variants(job.config, list(job.vary)), store, control)
@@ -143,7 +143,7 @@ def serve(commands, events, threads: int, runs_dir: str | None) -> None:
     import torch
 
     torch.set_num_threads(threads)
-    from nntui.trainer import RunControl
+    from nntui.engine.trainer import RunControl
 
     parent = os.getppid()
     runs: queue.Queue = queue.Queue()
@@ -227,7 +227,7 @@ class ProcessRunner:
             except queue.Empty:
                 break
         if not batches and not self._reported_exit and not self._process.is_alive():
-            from nntui.events import Failed
+            from nntui.core.events import Failed
 
             self._reported_exit = True
             code = self._process.exitcode
@@ -272,7 +272,7 @@ class ThreadRunner:
     """Training in a thread of this process: the same interface, for tests and small machines."""
 
     def __init__(self, runs_dir: str | None = None) -> None:
-        from nntui.trainer import RunControl
+        from nntui.engine.trainer import RunControl
 
         self.runs_dir = runs_dir
         self._events: queue.SimpleQueue = queue.SimpleQueue()
@@ -281,7 +281,7 @@ class ThreadRunner:
         self.run_id = 0
 
     def start(self, job: Job, paused: bool = False) -> None:
-        from nntui.trainer import RunControl
+        from nntui.engine.trainer import RunControl
 
         self._control.stop()
         if self._thread:

@@ -15,8 +15,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from nntui.errors import UserError
-from nntui.run_table import RUN_COLUMNS, SORT_NAMES, sorted_runs, table_row
+from nntui.core.errors import UserError
+from nntui.core.records import RUN_COLUMNS, SORT_NAMES, sorted_runs, table_row
 from nntui.tui.screens import ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart, Line
 
@@ -222,8 +222,8 @@ class RunsScreen(Screen[RunChoice | None]):
         record = self.cursor_record()
         if record is None:
             return
-        from nntui.export import export_run
-        from nntui.run_table import EXPORT_FORMATS
+        from nntui.core.records import EXPORT_FORMATS
+        from nntui.storage.export import export_run
 
         def check(text: str) -> str:
             fmt = text.strip().lstrip(".").lower()

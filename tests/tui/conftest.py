@@ -7,9 +7,9 @@ import platform
 
 import pytest
 
-from nntui.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
-from nntui.events import EpochEnd, Finished
-from nntui.trainer import Observe, Trainer
+from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
+from nntui.core.events import EpochEnd, Finished
+from nntui.engine.trainer import Observe, Trainer
 from nntui.tui.app import NntuiApp
 from nntui.tui.runner import ThreadRunner
 

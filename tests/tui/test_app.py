@@ -7,7 +7,7 @@ import time
 from textual import events
 from textual.widgets import Input, Select
 
-from nntui.runs import RunStore
+from nntui.storage.runs import RunStore
 from nntui.tui.history import DIVERGED, FAILED, FINISHED, PAUSED, READY, STOPPED, TRAINING
 from nntui.tui.screens import ConfirmScreen, HelpScreen
 from nntui.tui.widgets.charts import EpochChart

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nntui.presets import PRESETS
+from nntui.engine.presets import PRESETS
 from nntui.tui.draft import Draft, describe
 from nntui.tui.history import RunHistory, downsample
 

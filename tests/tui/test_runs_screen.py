@@ -10,9 +10,9 @@ import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 
-from nntui.events import EpochEnd
-from nntui.runs import RunRecord, RunRecorder, RunStore, SavedState
-from nntui.trainer import Trainer
+from nntui.core.events import EpochEnd
+from nntui.engine.trainer import Trainer
+from nntui.storage.runs import RunRecord, RunRecorder, RunStore, SavedState
 from nntui.tui.history import FINISHED
 from nntui.tui.runs_screen import AskScreen, RunsScreen
 from nntui.tui.screens import ConfirmScreen

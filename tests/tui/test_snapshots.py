@@ -3,7 +3,7 @@ Update them with `pytest tests/tui --snapshot-update` and look at each one befor
 
 from __future__ import annotations
 
-from nntui.events import Paused
+from nntui.core.events import Paused
 from nntui.tui.draft import Draft
 from nntui.tui.widgets.fields import Field
 
@@ -93,9 +93,9 @@ def test_runs_screen_with_two_runs_overlaid(snap_compare, tmp_path, monkeypatch)
 def test_comparison_of_three_seeds(snap_compare):
     import dataclasses
 
-    from nntui.compare import Comparison, make_variants
-    from nntui.events import EpochEnd, Finished
-    from nntui.runs import RunStore
+    from nntui.core.events import EpochEnd, Finished
+    from nntui.engine.compare import Comparison, make_variants
+    from nntui.storage.runs import RunStore
     from nntui.tui.history import CompareHistory
 
     variants = make_variants(TINY, ["training.seed=1,2,3"])

@@ -7,7 +7,7 @@ import numpy as np
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
-from nntui.events import Snapshot
+from nntui.core.events import Snapshot
 
 MAX_POINTS = 1000
 TARGET_STYLE = {"marker": "braille", "color": "gray", "label": "target ⠒"}

@@ -1,10 +1,10 @@
 import pytest
 import torch
 
-from nntui.config import RunConfig
-from nntui.datasets import CLASSIFICATION, DATASETS, REGRESSION, rings_labels
-from nntui.errors import UserError
-from nntui.trainer import load_data
+from nntui.core.config import RunConfig
+from nntui.core.errors import UserError
+from nntui.engine.datasets import CLASSIFICATION, DATASETS, REGRESSION, rings_labels
+from nntui.engine.trainer import load_data
 
 GENERATED = [name for name in DATASETS if name != "csv"]
 

@@ -9,12 +9,12 @@ import torch
 from helpers import train_and_save
 
 from nntui.cli import main
-from nntui.config import RunConfig
-from nntui.events import EpochEnd, Paused
-from nntui.export import export_run, script
-from nntui.presets import PRESETS
-from nntui.runs import RunRecorder, RunStore
-from nntui.trainer import RunControl, Trainer
+from nntui.core.config import RunConfig
+from nntui.core.events import EpochEnd, Paused
+from nntui.engine.presets import PRESETS
+from nntui.engine.trainer import RunControl, Trainer
+from nntui.storage.export import export_run, script
+from nntui.storage.runs import RunRecorder, RunStore
 
 
 def trained(config: RunConfig):

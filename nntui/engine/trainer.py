@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from nntui.config import RunConfig
-from nntui.datasets import CLASSIFICATION, DATASETS, Data, as_data
-from nntui.devices import available_devices, memory_in_use, resolve_device
-from nntui.errors import UserError
-from nntui.events import Event, Failed, Finished, Paused, Resumed, Snapshot, Started, epoch_event
-from nntui.model import ScratchSGD, build_model, loss_function, parameter_count
-from nntui.optimizers import OPTIMIZERS
-from nntui.tutorial import CELL_DATA, draw_loop_start, replay
+from nntui.core.config import RunConfig
+from nntui.core.errors import UserError
+from nntui.core.events import Event, Failed, Finished, Paused, Resumed, Snapshot, Started, epoch_event
+from nntui.engine.datasets import CLASSIFICATION, DATASETS, Data, as_data
+from nntui.engine.devices import available_devices, memory_in_use, resolve_device
+from nntui.engine.model import ScratchSGD, build_model, loss_function, parameter_count
+from nntui.engine.optimizers import OPTIMIZERS
+from nntui.engine.tutorial import CELL_DATA, draw_loop_start, replay
 
 
 class RunControl:

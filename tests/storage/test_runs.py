@@ -7,11 +7,11 @@ import torch
 from helpers import train_and_save
 
 from nntui.cli import main
-from nntui.config import RunConfig
-from nntui.errors import UserError
-from nntui.events import EpochEnd
-from nntui.runs import RunRecorder, RunStore, config_for_resume, restore_trainer, write_atomic
-from nntui.trainer import RunControl, Trainer
+from nntui.core.config import RunConfig
+from nntui.core.errors import UserError
+from nntui.core.events import EpochEnd
+from nntui.engine.trainer import RunControl, Trainer
+from nntui.storage.runs import RunRecorder, RunStore, config_for_resume, restore_trainer, write_atomic
 
 
 def small_config(**training) -> RunConfig:

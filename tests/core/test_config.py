@@ -1,7 +1,7 @@
 import pytest
 
-from nntui.config import Layer, RunConfig, apply_overrides, parse_hidden
-from nntui.errors import ConfigError, UserError
+from nntui.core.config import Layer, RunConfig, apply_overrides, parse_hidden
+from nntui.core.errors import ConfigError, UserError
 
 
 def problems_of(raw: dict) -> list[str]:

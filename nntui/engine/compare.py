@@ -11,17 +11,17 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from nntui.activations import ACTIVATIONS
-from nntui.config import RunConfig
-from nntui.datasets import CLASSIFICATION
-from nntui.devices import available_devices
-from nntui.errors import UserError
-from nntui.events import Event, Failed, Finished, Started, epoch_event
-from nntui.model import ScratchSGD
-from nntui.optimizers import OPTIMIZERS
-from nntui.runs import RunRecord, RunRecorder, RunStore
-from nntui.trainer import Observe, RunControl, Trainer
-from nntui.tutorial import draw_loop_start
+from nntui.core.config import RunConfig
+from nntui.core.errors import UserError
+from nntui.core.events import Event, Failed, Finished, Started, epoch_event
+from nntui.engine.activations import ACTIVATIONS
+from nntui.engine.datasets import CLASSIFICATION
+from nntui.engine.devices import available_devices
+from nntui.engine.model import ScratchSGD
+from nntui.engine.optimizers import OPTIMIZERS
+from nntui.engine.trainer import Observe, RunControl, Trainer
+from nntui.engine.tutorial import draw_loop_start
+from nntui.storage.runs import RunRecord, RunRecorder, RunStore
 
 
 @dataclass(frozen=True)

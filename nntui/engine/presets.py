@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from nntui.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
-from nntui.registry import Registry
+from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
+from nntui.core.registry import Registry
 
 
 @dataclass(frozen=True)

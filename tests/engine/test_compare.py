@@ -3,11 +3,11 @@ import io
 import pytest
 
 from nntui.cli import main
-from nntui.compare import Comparison, batch_problem, make_variants, parse_vary
-from nntui.config import RunConfig
-from nntui.errors import UserError
-from nntui.events import EpochEnd, Failed, Finished
-from nntui.runs import RunStore
+from nntui.core.config import RunConfig
+from nntui.core.errors import UserError
+from nntui.core.events import EpochEnd, Failed, Finished
+from nntui.engine.compare import Comparison, batch_problem, make_variants, parse_vary
+from nntui.storage.runs import RunStore
 
 
 def base(**changes) -> RunConfig:

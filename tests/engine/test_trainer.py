@@ -3,10 +3,10 @@ import threading
 
 import pytest
 
-from nntui.config import RunConfig
-from nntui.errors import ConfigError, UserError
-from nntui.events import EpochEnd, Failed, Finished, Paused, Resumed, Snapshot, Started
-from nntui.trainer import Observe, RunControl, Trainer
+from nntui.core.config import RunConfig
+from nntui.core.errors import ConfigError, UserError
+from nntui.core.events import EpochEnd, Failed, Finished, Paused, Resumed, Snapshot, Started
+from nntui.engine.trainer import Observe, RunControl, Trainer
 
 
 def config(**training) -> RunConfig:

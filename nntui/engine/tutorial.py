@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import torch
 
-from nntui.datasets import CLASSIFICATION, REGRESSION, Data, rings_labels
+from nntui.engine.datasets import CLASSIFICATION, REGRESSION, Data, rings_labels
 
 SEED = 42
 
@@ -102,8 +102,8 @@ def _uniform_inits(nb: _Notebook) -> None:
 
 
 def _net_1_100_1(nb: _Notebook) -> None:
-    from nntui.config import RunConfig
-    from nntui.model import initial_weights
+    from nntui.core.config import RunConfig
+    from nntui.engine.model import initial_weights
 
     initial_weights(RunConfig(), [1, 100, 1], nb.g)
 

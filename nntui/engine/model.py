@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nntui.activations import ACTIVATIONS
-from nntui.config import RunConfig
+from nntui.core.config import RunConfig
+from nntui.engine.activations import ACTIVATIONS
 
 Weights = list[tuple[torch.Tensor, torch.Tensor | None]]
 

@@ -1,8 +1,8 @@
 import torch
 
-from nntui.config import RunConfig
-from nntui.model import MLP, ScratchMLP, initial_weights, parameter_count
-from nntui.trainer import Trainer
+from nntui.core.config import RunConfig
+from nntui.engine.model import MLP, ScratchMLP, initial_weights, parameter_count
+from nntui.engine.trainer import Trainer
 
 
 def small(style: str, **training) -> RunConfig:
@@ -14,7 +14,7 @@ def small(style: str, **training) -> RunConfig:
 
 
 def losses(config: RunConfig) -> list[float]:
-    from nntui.events import EpochEnd
+    from nntui.core.events import EpochEnd
 
     return [e.train_loss for e in Trainer(config).events() if isinstance(e, EpochEnd)]
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import tomli_w
 
-from nntui.activations import ACTIVATIONS
-from nntui.datasets import DATASETS, TASKS
-from nntui.errors import ConfigError, UserError
-from nntui.optimizers import OPTIMIZERS
+from nntui.core.errors import ConfigError, UserError
+from nntui.engine.activations import ACTIVATIONS
+from nntui.engine.datasets import DATASETS, TASKS
+from nntui.engine.optimizers import OPTIMIZERS
 
 STYLES = ("nn", "scratch")
 LOADERS = ("index", "dataloader")
@@ -146,7 +146,7 @@ class RunConfig:
     def validate(self, check_device: bool = False) -> None:
         problems = list(_problems(self))
         if check_device and not problems:
-            from nntui.devices import device_problem
+            from nntui.engine.devices import device_problem
 
             problem = device_problem(self.device)
             if problem:
@@ -278,7 +278,7 @@ def _problems(config: RunConfig):
         return None
 
     data, model, training = config.data, config.model, config.training
-    from nntui.tutorial import CELLS
+    from nntui.engine.tutorial import CELLS
 
     checks = [
         choice("task", config.task, ("auto", *TASKS)),

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import torch
 
-from nntui.errors import UserError
-from nntui.registry import Registry
+from nntui.core.errors import UserError
+from nntui.core.registry import Registry
 
 REGRESSION = "regression"
 CLASSIFICATION = "classification"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from nntui.runs import RunRecord
+    from nntui.storage.runs import RunRecord
 
 # How a runs table sorts (`nntui runs --sort KEY`, and `s` on the app's runs screen): how to read
 # the key from a run, and whether the largest comes first.

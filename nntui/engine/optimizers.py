@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from nntui.registry import Registry
+from nntui.core.registry import Registry
 
 
 @dataclass(frozen=True)

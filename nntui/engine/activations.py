@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from nntui.registry import Registry
+from nntui.core.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def device_problem(name: str) -> str | None:
 
 
 def resolve_device(name: str) -> torch.device:
-    from nntui.errors import ConfigError
+    from nntui.core.errors import ConfigError
 
     problem = device_problem(name)
     if problem:

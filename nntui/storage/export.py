@@ -18,12 +18,12 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from nntui.config import RunConfig
-from nntui.datasets import CLASSIFICATION, DATASETS
-from nntui.errors import UserError
-from nntui.optimizers import OPTIMIZERS
-from nntui.run_table import EXPORT_FORMATS as FORMATS
-from nntui.runs import METRICS, History, RunRecord, RunStore, write_atomic
+from nntui.core.config import RunConfig
+from nntui.core.errors import UserError
+from nntui.core.records import EXPORT_FORMATS as FORMATS
+from nntui.engine.datasets import CLASSIFICATION, DATASETS
+from nntui.engine.optimizers import OPTIMIZERS
+from nntui.storage.runs import METRICS, History, RunRecord, RunStore, write_atomic
 
 
 def metrics_csv(history: History) -> str:
@@ -37,7 +37,7 @@ def metrics_csv(history: History) -> str:
 
 
 def run_json(record: RunRecord, history: History) -> str:
-    from nntui.runs import _json_safe
+    from nntui.storage.runs import _json_safe
 
     return json.dumps(_json_safe({"run": record.to_dict(), "history": history.rows()}), indent=1) + "\n"
 
@@ -76,7 +76,7 @@ def script(record: RunRecord, history: History | None = None) -> str:
     """A readable PyTorch script, importing only torch and the standard library, that rebuilds the
     run's data, initial weights, batches and updates and prints each epoch's mean training loss.
     With the run's `history`, learning rates set while it trained are set at the same epochs."""
-    from nntui.trainer import load_data
+    from nntui.engine.trainer import load_data
 
     config = record.config
     data, _ = load_data(config)
@@ -285,8 +285,8 @@ _REPLAY_TARGETS = {"x2": "{x}.pow(2)", "rings": "rings_labels({x})"}
 
 def _replay_source(config: RunConfig) -> str:
     """The notebook's draws up to the cell, found by replaying them under a `_DrawLog`."""
-    from nntui.datasets import rings_labels
-    from nntui.tutorial import SEED, replay
+    from nntui.engine.datasets import rings_labels
+    from nntui.engine.tutorial import SEED, replay
 
     with _DrawLog() as log:
         _, data = replay(config.replay)
@@ -349,7 +349,7 @@ def _loops(lines: list[str], longest_block: int = 8) -> list[str]:
 
 
 def _activation(name: str) -> str:
-    from nntui.activations import ACTIVATIONS
+    from nntui.engine.activations import ACTIVATIONS
 
     return f"nn.{ACTIVATIONS.get(name).module.__name__}()"
 

@@ -25,10 +25,10 @@ from typing import IO, Any
 
 import torch
 
-from nntui.config import RunConfig
-from nntui.errors import ConfigError, UserError
-from nntui.events import EpochEnd, Event, Failed, Finished, Started
-from nntui.trainer import Checkpoint, Observe, RunControl, Trainer
+from nntui.core.config import RunConfig
+from nntui.core.errors import ConfigError, UserError
+from nntui.core.events import EpochEnd, Event, Failed, Finished, Started
+from nntui.engine.trainer import Checkpoint, Observe, RunControl, Trainer
 
 RUNS_DIR_ENV = "NNTUI_RUNS_DIR"
 RECORD_FILE, HISTORY_FILE, MODEL_FILE = "run.json", "history.json", "model.pt"

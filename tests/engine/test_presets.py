@@ -1,9 +1,9 @@
 import pytest
 
-from nntui.events import EpochEnd, Finished, Snapshot
-from nntui.presets import PRESETS
-from nntui.trainer import Trainer
-from nntui.tutorial import CELL_DATA, replay
+from nntui.core.events import EpochEnd, Finished, Snapshot
+from nntui.engine.presets import PRESETS
+from nntui.engine.trainer import Trainer
+from nntui.engine.tutorial import CELL_DATA, replay
 
 TRAINING = [name for name, preset in PRESETS.items() if preset.config is not None]
 

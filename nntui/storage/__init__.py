@@ -1,0 +1,1 @@
+"""Saved runs on disk and what a run exports to."""
