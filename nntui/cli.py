@@ -530,7 +530,7 @@ class JsonReport:
         self.out = out
 
     def show(self, event) -> None:
-        from nntui.core.events import Snapshot, Started
+        from nntui.core.events import EpochEnd, Snapshot, Started
 
         if isinstance(event, Snapshot):
             return
@@ -538,6 +538,8 @@ class JsonReport:
         if isinstance(event, Started):
             record.update({k: v for k, v in asdict(event).items() if k != "config"})
             record["config"] = event.config.to_dict()
+        elif isinstance(event, EpochEnd):
+            record.update(event.to_dict())
         else:
             record.update(asdict(event))
         print(json.dumps(record, default=_json_default), file=self.out, flush=True)

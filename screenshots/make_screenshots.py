@@ -46,7 +46,7 @@ def events_of(config: RunConfig, pause_at: int | None = None) -> list:
     events = []
     for event in Trainer(config, control, Observe(flush_every_s=0.0)).events():
         if isinstance(event, EpochEnd):
-            event = dataclasses.replace(event, samples_per_s=250_000.0, elapsed_s=0.02 * (event.epoch + 1))
+            event = event.timed(250_000.0, 0.02 * (event.epoch + 1))
         if isinstance(event, Finished):
             event = dataclasses.replace(event, duration_s=0.02 * event.epochs_done)
         events.append(event)

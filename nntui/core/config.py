@@ -6,28 +6,57 @@ import dataclasses
 import math
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
+from nntui.core.choices import ACTIVATIONS, DATASETS, INITS, LOADERS, OPTIMIZERS, REPLAYS, STYLES, TASKS
 from nntui.core.errors import ConfigError, UserError
-from nntui.engine.activations import ACTIVATIONS
-from nntui.engine.datasets import DATASETS, TASKS
-from nntui.engine.optimizers import OPTIMIZERS
 
-STYLES = ("nn", "scratch")
-LOADERS = ("index", "dataloader")
-INITS = ("default", "uniform", "demo")
 _DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+INT64 = 2**63 - 1
+MAX_POINTS = 10**8  # 400 MB a float column: more than a run can train on in a session
+MAX_UNITS = 100_000
+MAX_EPOCHS = 10**9
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one config field is: its label and panel in the app, its bounds and choices, and how
+    it may change. `live`: takes effect in a running run; `resumable`: a resumed run may change
+    it; `batchable`: variants that differ in it can still train as one batched computation;
+    `restarts`: changing it while a run is live ends that run (the data or the network change)."""
+
+    label: str
+    panel: str = ""  # data, architecture, hyperparameters, device; "" for TOML and --set only
+    low: float | None = None
+    high: float | None = None
+    above: bool = False  # strictly greater than `low`
+    below: bool = False  # strictly less than `high`
+    choices: Any = None  # a registry of nntui.core.choices, or a tuple of names
+    live: bool = False
+    resumable: bool = False
+    batchable: bool = False
+    restarts: bool = False
+
+    def names(self) -> list[str]:
+        return list(self.choices) if self.choices is not None else []
+
+
+def rule(default: Any, label: str, **rule: Any) -> Any:
+    """A dataclass field with its Rule, the one row that describes the field everywhere."""
+    return field(default=default, metadata={"rule": Rule(label, **rule)})
 
 
 @dataclass(frozen=True)
 class Layer:
-    units: int = 100
-    activation: str = "relu"
+    units: int = rule(100, "units", panel="architecture", low=1, high=MAX_UNITS, restarts=True)
+    activation: str = rule(
+        "relu", "activation", panel="architecture", choices=ACTIVATIONS, batchable=True, restarts=True
+    )
 
     def __str__(self) -> str:
         return f"{self.units} {self.activation}"
@@ -47,33 +76,41 @@ def resolve_task(task: str, dataset: str) -> str:
 
 @dataclass(frozen=True)
 class DataConfig:
-    dataset: str = "x2"
-    size: int = 14000
-    val_share: float = 2 / 7
-    noise: float = 0.0
-    seed: int = 42
-    path: str = ""
+    dataset: str = rule("x2", "dataset", panel="data", choices=DATASETS, restarts=True)
+    size: int = rule(14000, "size", panel="data", low=2, high=MAX_POINTS, restarts=True)
+    # the share of points held out to measure generalisation; 0 trains on all
+    val_share: float = rule(
+        2 / 7, "validation", panel="hyperparameters", low=0, high=1, below=True, restarts=True
+    )
+    noise: float = rule(0.0, "noise", panel="data", low=0, high=1e6, restarts=True)
+    seed: int = rule(42, "data seed", low=0, high=INT64, restarts=True)
+    path: str = rule("", "csv file", panel="data", restarts=True)
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    hidden: tuple[Layer, ...] = (Layer(),)
-    bias: bool = True
-    init: str = "default"
+    hidden: tuple[Layer, ...] = rule((Layer(),), "hidden layers", panel="architecture", restarts=True)
+    bias: bool = rule(True, "bias", restarts=True)
+    init: str = rule("default", "initialisation", choices=INITS, batchable=True, restarts=True)
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    optimizer: str = "sgd"
-    lr: float = 0.001
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    epochs: int = 1000
-    batch_size: int = 0
-    shuffle: bool = False
-    seed: int = 42
-    val_every: int = 1
-    loader: str = "index"
+    optimizer: str = rule("sgd", "optimizer", panel="hyperparameters", choices=OPTIMIZERS)
+    # too large diverges, too small crawls; the one field a live run takes as it trains
+    lr: float = rule(
+        0.001, "learning rate", panel="hyperparameters", low=0, above=True, live=True, resumable=True
+    )
+    momentum: float = rule(0.9, "momentum", low=0, high=1, below=True)
+    weight_decay: float = rule(0.0, "weight decay", low=0, high=1e6)
+    epochs: int = rule(1000, "epochs", panel="hyperparameters", low=0, high=MAX_EPOCHS, resumable=True)
+    # 0 = full batch: one step an epoch; smaller batches take more, noisier steps
+    batch_size: int = rule(0, "batch size", panel="hyperparameters", low=0, high=MAX_POINTS)
+    shuffle: bool = rule(False, "shuffle", panel="hyperparameters")
+    seed: int = rule(42, "seed", panel="hyperparameters", low=0, high=INT64, batchable=True)
+    # validation costs a forward pass over the held-out set: every Nth epoch (and the last)
+    val_every: int = rule(1, "validate every", low=1, high=MAX_EPOCHS, resumable=True)
+    loader: str = rule("index", "loader", choices=LOADERS)
 
     @property
     def full_batch(self) -> bool:
@@ -84,11 +121,11 @@ class TrainingConfig:
 class RunConfig:
     """`replay` names a tutorial cell whose random state (data and draws) the run starts from."""
 
-    name: str = "custom"
-    task: str = "auto"
-    style: str = "nn"
-    device: str = "auto"
-    replay: str = ""
+    name: str = rule("custom", "name", resumable=True, batchable=True)
+    task: str = rule("auto", "task", choices=("auto", *TASKS), restarts=True)
+    style: str = rule("nn", "style", panel="hyperparameters", choices=STYLES, restarts=True)
+    device: str = rule("auto", "device", panel="device", resumable=True)
+    replay: str = rule("", "tutorial replay", choices=("", *REPLAYS), restarts=True)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
@@ -99,7 +136,7 @@ class RunConfig:
 
     @property
     def n_val(self) -> int:
-        return round(self.data.size * self.data.val_share)
+        return round(self.data.size * self.data.val_share) if 0 <= self.data.val_share < 1 else 0
 
     def architecture(self, input_dim: int | str = "in", output_dim: int | str = "out") -> str:
         """A compact drawing of the network, e.g. `1 → 100 relu → 1`."""
@@ -163,6 +200,10 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(file.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise UserError(f"{file} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise UserError(f"{file} is not a run config: its tables nest too deep") from None
+    except OSError as error:
+        raise UserError(f"cannot read {file}: {error.strerror or error}") from None
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -188,7 +229,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
 def parse_value(text: str) -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
 
 
@@ -206,6 +247,49 @@ def parse_hidden(text: str) -> tuple[Layer, ...]:
 
 
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "training": TrainingConfig}
+_LAYER_PATH = re.compile(r"^model\.hidden\[(\d+)\]\.(\w+)$")
+
+
+def _rules_of(cls: type, prefix: str = "") -> dict[str, Rule]:
+    return {f"{prefix}{item.name}": item.metadata["rule"] for item in fields(cls) if "rule" in item.metadata}
+
+
+# The field table: every field's path and rule, in the order the config lists them.
+RULES: dict[str, Rule] = {
+    **_rules_of(RunConfig),
+    **{path: rule for name, cls in _SECTIONS.items() for path, rule in _rules_of(cls, f"{name}.").items()},
+}
+LAYER_RULES: dict[str, Rule] = _rules_of(Layer)
+# A network or dataset larger than this is refused before any memory is taken (the estimate is
+# what its weights and one batch's activations, with their gradients, take in float32).
+MAX_BYTES = 64 * 2**30
+
+
+def estimated_bytes(config: RunConfig) -> int:
+    """Float32 bytes the run needs at least: data, weights (with gradient and Adam's two buffers)
+    and one batch's activations forward and back."""
+    widths = [layer.units for layer in config.model.hidden]
+    inputs = (
+        2
+        if DATASETS.get(config.data.dataset).input_dim is None
+        else DATASETS.get(config.data.dataset).input_dim
+    )
+    dims = [inputs, *widths, 16]
+    weights = sum((a + 1) * b for a, b in zip(dims, dims[1:]))
+    rows = config.training.batch_size or config.data.size
+    activations = rows * sum(dims) * 2
+    return 4 * (config.data.size * (inputs + 1) + 4 * weights + activations)
+
+
+def _memory_problems(config: RunConfig) -> Iterator[str]:
+    if config.data.dataset not in DATASETS:
+        return
+    needed = estimated_bytes(config)
+    if needed > MAX_BYTES:
+        yield (
+            f"model.hidden and data.size need about {needed / 2**30:,.0f} GiB (weights, data and one "
+            f"batch's activations); nntui refuses runs over {MAX_BYTES / 2**30:.0f} GiB"
+        )
 
 
 def _build(cls: type, raw: Any, prefix: str, problems: list[str]) -> Any:
@@ -264,63 +348,109 @@ def _hidden(value: Any, where: str, problems: list[str]) -> tuple[Layer, ...]:
     return tuple(layers)
 
 
-def _problems(config: RunConfig):
-    def choice(where: str, value: str, allowed) -> str | None:
-        if value not in allowed:
-            return f"{where} must be one of {', '.join(allowed)}; got {value!r}"
+def rules(config: RunConfig) -> Iterator[tuple[str, Any, Rule]]:
+    """Every field of `config` as (path, value, rule), hidden layers' fields included."""
+    for path, value in _values(config):
+        layer = _LAYER_PATH.match(path)
+        yield path, value, (LAYER_RULES[layer[2]] if layer else RULES[path])
+
+
+def _values(config: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for item in fields(config):
+        value = getattr(config, item.name)
+        if dataclasses.is_dataclass(value):
+            yield from _values(value, f"{prefix}{item.name}.")
+        elif item.name == "hidden":
+            yield f"{prefix}hidden", value
+            for index, layer in enumerate(value):
+                yield from _values(layer, f"{prefix}hidden[{index}].")
+        else:
+            yield f"{prefix}{item.name}", value
+
+
+def changed_fields(before: RunConfig, after: RunConfig) -> list[str]:
+    """The paths whose values differ, a hidden layer's fields one by one (`model.hidden` itself
+    when the number of layers differs)."""
+    old, new = dict(_values(before)), dict(_values(after))
+    changed = [path for path in old.keys() | new.keys() if old.get(path) != new.get(path)]
+    if len(before.model.hidden) == len(after.model.hidden):
+        changed = [path for path in changed if path != "model.hidden"]
+    else:
+        changed = [path for path in changed if not _LAYER_PATH.match(path)]
+    return sorted(changed)
+
+
+def paths_where(flag: str) -> list[str]:
+    """The field paths whose rule has `flag` set (live, resumable, batchable, restarts)."""
+    rows = [*RULES.items(), *((f"model.hidden[].{name}", rule) for name, rule in LAYER_RULES.items())]
+    return [path for path, rule in rows if getattr(rule, flag)]
+
+
+def rule_of(path: str) -> Rule:
+    """The rule of a field path such as `training.lr` or `model.hidden[2].units`."""
+    layer = _LAYER_PATH.match(path)
+    return LAYER_RULES[layer[2]] if layer else RULES[path]
+
+
+def shown(value: Any, limit: int = 24) -> str:
+    """A value as a message quotes it: numbers in short form, long text cut."""
+    if isinstance(value, float):
+        text = f"{value:g}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        digits = len(str(abs(value))) if abs(value) < 10**limit else None
+        text = str(value) if digits is not None else f"a {len(str(value))}-digit number"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit + 2 else text[:limit] + "…"
+
+
+def _bound(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def field_problem(where: str, value: Any, rule: Rule) -> str | None:
+    """Why `value` breaks the field's rule (its choices, finiteness, bounds); None when it keeps it."""
+    if rule.choices is not None:
+        names = rule.names()
+        if value not in names:
+            allowed = ", ".join(name or '""' for name in names)
+            return f"{where} must be one of {allowed}; got {shown(value)}"
         return None
-
-    def at_least(where: str, value: float, low: float, strict: bool = False) -> str | None:
-        if not math.isfinite(value):
-            return f"{where} must be a finite number, got {value:g}"
-        if value <= low if strict else value < low:
-            return f"{where} must be {'>' if strict else '>='} {low:g}, got {value:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{where} must be a finite number, got {value:g}"
+    if rule.low is not None and (value <= rule.low if rule.above else value < rule.low):
+        return f"{where} must be {'>' if rule.above else '>='} {_bound(rule.low)}, got {shown(value)}"
+    if rule.high is not None and (value >= rule.high if rule.below else value > rule.high):
+        return f"{where} must be {'<' if rule.below else '<='} {_bound(rule.high)}, got {shown(value)}"
+    return None
 
-    data, model, training = config.data, config.model, config.training
-    from nntui.engine.tutorial import CELLS
 
-    checks = [
-        choice("task", config.task, ("auto", *TASKS)),
-        choice("style", config.style, STYLES),
-        None
-        if _DEVICE_PATTERN.match(config.device)
-        else f"device must be auto, cpu, cuda, cuda:N or mps; got {config.device!r}",
-        choice("replay", config.replay, ("", *CELLS)),
-        choice("data.dataset", data.dataset, DATASETS.names()),
-        at_least("data.size", data.size, 2),
-        at_least("data.noise", data.noise, 0),
-        None if 0 <= data.val_share < 1 else f"data.val_share must be in [0, 1), got {data.val_share:g}",
-        None
-        if data.dataset != "csv" or data.path
-        else "data.path must name a CSV file when data.dataset is csv",
-        choice("model.init", model.init, INITS),
-        choice("training.optimizer", training.optimizer, OPTIMIZERS.names()),
-        at_least("training.lr", training.lr, 0, strict=True),
-        at_least("training.momentum", training.momentum, 0),
-        at_least("training.weight_decay", training.weight_decay, 0),
-        at_least("training.epochs", training.epochs, 0),
-        at_least("training.batch_size", training.batch_size, 0),
-        at_least("training.val_every", training.val_every, 1),
-        choice("training.loader", training.loader, LOADERS),
-    ]
-    yield from filter(None, checks)
-    for index, layer in enumerate(model.hidden):
-        yield from filter(
-            None,
-            [
-                at_least(f"model.hidden[{index}].units", layer.units, 1),
-                choice(f"model.hidden[{index}].activation", layer.activation, ACTIVATIONS.names()),
-            ],
-        )
-    if training.momentum >= 1:
-        yield f"training.momentum must be < 1, got {training.momentum:g}"
+def _problems(config: RunConfig) -> Iterator[str]:
+    for where, value, rule in rules(config):
+        problem = field_problem(where, value, rule)
+        if problem:
+            yield problem
+    data, training = config.data, config.training
+    if not _DEVICE_PATTERN.match(config.device):
+        yield f"device must be auto, cpu, cuda, cuda:N or mps; got {shown(config.device)}"
+    if data.dataset == "csv" and not data.path:
+        yield "data.path must name a CSV file when data.dataset is csv"
+    if config.replay in REPLAYS:
+        cell = REPLAYS.get(config.replay)
+        if (data.dataset, data.size, config.n_val) != (cell.dataset, cell.size, cell.n_val):
+            yield (
+                f"replay {config.replay!r} trains on the tutorial's own data ({cell.dataset}, {cell.size} "
+                f'points, {cell.n_val} for validation); set replay = "" to choose other data'
+            )
+    yield from _memory_problems(config)
     if config.style == "scratch" and training.optimizer != "sgd":
         yield f"training.optimizer must be sgd when style is scratch, got {training.optimizer!r}"
     task = DATASETS.get(data.dataset).task if data.dataset in DATASETS else None
     if task and config.task not in ("auto", task):
         yield f"task must be {task} (or auto) for dataset {data.dataset}, got {config.task!r}"
-    n_val = config.n_val
+    n_val = config.n_val if math.isfinite(data.val_share) else 0
     if data.size - n_val < 1 and data.dataset != "csv":
         yield f"data.val_share leaves no training data: {data.size} points, {n_val} for validation"
     elif training.batch_size > data.size - n_val and data.dataset != "csv":

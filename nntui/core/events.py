@@ -4,9 +4,34 @@ Finished or Failed. The app renders these, the CLI prints them, tests assert on 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from nntui.core.metrics import METRICS
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class Status(StrEnum):
+    """A run's state, one vocabulary for the loop, the saved records and the app. A saved record
+    reads RUNNING while its run trains; one whose process then ended reads INTERRUPTED."""
+
+    READY = "ready"
+    STARTING = "starting"
+    TRAINING = "training"
+    PAUSED = "paused"
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    DIVERGED = "diverged"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def live(self) -> bool:
+        return self in (Status.STARTING, Status.TRAINING, Status.PAUSED)
 
 
 @dataclass(frozen=True)
@@ -23,22 +48,32 @@ class Started:
 
 @dataclass(frozen=True)
 class EpochEnd:
-    """`train_loss` is the mean over the epoch's batches; `batch_loss` the last batch's, which is
-    what the tutorial prints. Validation figures are None on epochs that were not evaluated;
+    """An epoch's figures by the metrics table (nntui.core.metrics): `event.train_loss` reads the
+    row `train_loss`, None on epochs that did not measure it. `train_loss` is the mean over the
+    epoch's batches; `batch_loss` the last batch's, which is what the tutorial prints.
     `device_memory_bytes` is what the run holds on a CUDA device (None elsewhere)."""
 
     epoch: int
     epochs: int
     steps: int
-    train_loss: float
-    batch_loss: float
-    val_loss: float | None
-    train_accuracy: float | None
-    val_accuracy: float | None
+    values: dict[str, float | None]
     samples_per_s: float
-    elapsed_s: float
-    lr: float
     device_memory_bytes: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in METRICS:
+            return self.values.get(name)
+        raise AttributeError(name)
+
+    def timed(self, samples_per_s: float, elapsed_s: float) -> EpochEnd:
+        """A copy with other clock figures: screens made from recorded runs stay repeatable."""
+        values = {**self.values, "elapsed_s": elapsed_s}
+        return replace(self, samples_per_s=samples_per_s, values=values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Flat, as `--jsonl` prints it: the metrics beside the epoch's counts."""
+        out = asdict(self)
+        return {**{k: v for k, v in out.items() if k != "values"}, **out["values"]}
 
 
 @dataclass(frozen=True)
@@ -69,7 +104,7 @@ class Resumed:
 class Finished:
     """`status` is finished or stopped; the figures are the final model's on the whole sets."""
 
-    status: str
+    status: Status
     epochs_done: int
     train_loss: float
     val_loss: float | None
@@ -86,6 +121,10 @@ class Failed:
     message: str
     epoch: int
 
+    @property
+    def status(self) -> Status:
+        return Status.DIVERGED if self.reason == "diverged" else Status.FAILED
+
     @classmethod
     def diverged(cls, epoch: int, loss: float) -> Failed:
         """`epoch` counts from 0 as EpochEnd's does; the message counts from 1 as the status does."""
@@ -97,22 +136,16 @@ def epoch_event(
     epoch: int,
     epochs: int,
     steps: int,
-    figures: tuple[float | None, ...],
+    values: dict[str, float | None],
     samples_per_s: float,
-    elapsed_s: float,
-    lr: float,
     memory_bytes: int | None = None,
 ) -> EpochEnd | Failed:
-    """An epoch's figures (train loss, last batch loss, val loss, train and val accuracy) as its
-    EpochEnd, or as Failed.diverged when a loss is NaN or infinite."""
-    train_loss, batch_loss, val_loss, train_acc, val_acc = figures
-    bad = next((v for v in (train_loss, val_loss) if v is not None and not math.isfinite(v)), None)
+    """An epoch's figures as its EpochEnd, or as Failed.diverged when a loss is NaN or infinite."""
+    losses = (values.get("train_loss"), values.get("val_loss"))
+    bad = next((v for v in losses if v is not None and not math.isfinite(v)), None)
     if bad is not None:
         return Failed.diverged(epoch, bad)
-    return EpochEnd(
-        epoch, epochs, steps, train_loss, batch_loss, val_loss, train_acc, val_acc,
-        samples_per_s, elapsed_s, lr, memory_bytes,
-    )  # fmt: skip
+    return EpochEnd(epoch, epochs, steps, values, samples_per_s, memory_bytes)
 
 
 Event = Started | EpochEnd | Snapshot | Paused | Resumed | Finished | Failed

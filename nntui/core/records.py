@@ -5,10 +5,126 @@ these, and `nntui` must paint its first frame before torch is imported."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, fields
+from typing import Any
 
-if TYPE_CHECKING:
-    from nntui.storage.runs import RunRecord
+from nntui.core.config import RunConfig
+from nntui.core.events import Status
+from nntui.core.metrics import FORMAT
+
+_STATUSES = tuple(Status)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A saved run as listed: one row of the runs table, and the config to train it again.
+    Final figures are on the whole sets when the run finished or stopped, else its last epoch's."""
+
+    id: str
+    name: str
+    created: str
+    status: str
+    config: RunConfig
+    device: str = ""
+    architecture: str = ""
+    parameters: int = 0
+    epochs_done: int = 0
+    duration_s: float = 0.0
+    train_loss: float | None = None
+    val_loss: float | None = None
+    train_accuracy: float | None = None
+    val_accuracy: float | None = None
+    message: str = ""
+    group: str = ""
+    resumed_from: str = ""
+    has_model: bool = False
+
+    @property
+    def dataset(self) -> str:
+        return self.config.data.dataset
+
+    @property
+    def optimizer(self) -> str:
+        return self.config.training.optimizer
+
+    @property
+    def lr(self) -> float:
+        return self.config.training.lr
+
+    @property
+    def epochs(self) -> int:
+        return self.config.training.epochs
+
+    @property
+    def accuracy(self) -> float | None:
+        """Validation accuracy where there is a validation set, else training accuracy."""
+        return self.val_accuracy if self.val_accuracy is not None else self.train_accuracy
+
+    @property
+    def label(self) -> str:
+        """How a chart names this run's series."""
+        return f"{self.name} ({self.id})"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["config"] = self.config.to_dict()
+        return {"format": FORMAT, **out}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> RunRecord:
+        """A record read through its schema: each field must have its type (a float field takes
+        a whole number too; an optional figure takes null), else ValueError names the field."""
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            raise ValueError("not an nntui run record")
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            if item.name not in raw:
+                if item.name in _REQUIRED:
+                    raise ValueError(f"missing field {item.name!r}")
+                continue
+            value = raw[item.name]
+            if item.name == "config":
+                values["config"] = RunConfig.from_dict(value)
+                continue
+            kinds = _SCHEMA[item.name]
+            if not _fits(value, kinds):
+                names = " or ".join(_KIND_NAMES[kind] for kind in kinds)
+                raise ValueError(f"field {item.name!r} must be {names}, got {_short(value)}")
+            values[item.name] = float(value) if float in kinds and _fits(value, (int,)) else value
+        if values["status"] not in {status.value for status in _STATUSES}:
+            raise ValueError(f"field 'status' is not a run status: {_short(values['status'])}")
+        return cls(**values)
+
+
+_REQUIRED = ("id", "name", "created", "status", "config")
+_SCHEMA: dict[str, tuple[type, ...]] = {
+    "id": (str,), "name": (str,), "created": (str,), "status": (str,), "device": (str,),
+    "architecture": (str,), "parameters": (int,), "epochs_done": (int,), "duration_s": (float,),
+    "train_loss": (float, type(None)), "val_loss": (float, type(None)),
+    "train_accuracy": (float, type(None)), "val_accuracy": (float, type(None)),
+    "message": (str,), "group": (str,), "resumed_from": (str,), "has_model": (bool,),
+}  # fmt: skip
+_KIND_NAMES = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    type(None): "null",
+}
+
+
+def _fits(value: Any, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, int) and float in kinds:
+        return True
+    return isinstance(value, kinds)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
 
 # How a runs table sorts (`nntui runs --sort KEY`, and `s` on the app's runs screen): how to read
 # the key from a run, and whether the largest comes first.

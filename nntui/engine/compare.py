@@ -4,22 +4,21 @@ when they share their shapes (seeds, initialisation, activations), which is fast
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from nntui.core.config import RunConfig
+from nntui.core.choices import CLASSIFICATION
+from nntui.core.config import RunConfig, changed_fields, rule_of
 from nntui.core.errors import UserError
-from nntui.core.events import Event, Failed, Finished, Started, epoch_event
-from nntui.engine.activations import ACTIVATIONS
-from nntui.engine.datasets import CLASSIFICATION
-from nntui.engine.devices import available_devices
+from nntui.core.events import Event, Snapshot, Started
+from nntui.engine.activations import ACTIVATION_FUNCTIONS
+from nntui.engine.loop import Figures, Observe, RunControl, Steps, train
 from nntui.engine.model import ScratchSGD
-from nntui.engine.optimizers import OPTIMIZERS
-from nntui.engine.trainer import Observe, RunControl, Trainer
+from nntui.engine.optimizers import OPTIMIZER_BUILDERS
+from nntui.engine.trainer import Trainer
 from nntui.engine.tutorial import draw_loop_start
 from nntui.storage.runs import RunRecord, RunRecorder, RunStore
 
@@ -62,21 +61,16 @@ def make_variants(config: RunConfig, vary: list[str]) -> list[Variant]:
 
 def batch_problem(configs: list[RunConfig]) -> str | None:
     """Why these configs cannot train as one batched computation; None when they can. They may
-    differ only in name, training.seed, model.init and the hidden layers' activations."""
-
-    def shape_of(config: RunConfig) -> dict:
-        raw = config.to_dict()
-        raw["name"] = ""
-        raw["training"]["seed"] = 0
-        raw["model"]["init"] = ""
-        raw["model"]["hidden"] = [layer["units"] for layer in raw["model"]["hidden"]]
-        return raw
-
+    differ only in the fields the field table marks batchable (name, seeds, initialisation, the
+    hidden layers' activations)."""
     if len(configs) < 2:
         return "only one variant"
-    first = shape_of(configs[0])
-    if any(shape_of(config) != first for config in configs[1:]):
-        return "the variants differ in more than seeds, initialisation and activations"
+    differ = sorted({path for config in configs[1:] for path in changed_fields(configs[0], config)})
+    refused = [path for path in differ if not rule_of(path).batchable]
+    if refused:
+        return (
+            f"the variants differ in {', '.join(refused)}, not only in seeds, initialisation and activations"
+        )
     return None
 
 
@@ -96,11 +90,12 @@ def batching_pays(trainers: list[Trainer]) -> bool:
     return len(trainers) * rows * max(first.dims[1:]) <= CPU_BATCH_LIMIT
 
 
-class BatchedRun:
+class BatchedRun(Steps):
     """K runs whose networks have the same shapes, trained as one computation: each layer's K
     weight matrices are stacked and applied with one batched matmul (torch.baddbmm), and one
     optimizer steps all K. The optimizers are elementwise and the K losses independent, so every
-    run follows its own trajectory, as if trained alone, to float rounding.
+    run follows its own trajectory, as if trained alone, to float rounding. The one loop
+    (engine/loop.py) drives it as it drives a single run: pause, step, live lr, out-of-memory.
 
     Each run keeps its own Trainer: its generator draws the shuffles as a lone run would, and at the
     end its model and optimizer receive their slice of the trained weights, ready to save."""
@@ -112,10 +107,12 @@ class BatchedRun:
         if problem:
             raise ValueError(f"cannot batch these runs: {problem}")
         self.trainers = trainers
+        self.count = len(trainers)
         self.control = control or RunControl()
         self.observe = observe or Observe()
         self.config = config = trainers[0].config
         self.data = trainers[0].data
+        self.device = trainers[0].device
         self.epochs_done = trainers[0].epochs_done
         own = [list(trainer.model.parameters()) for trainer in trainers]
         self.params = [
@@ -131,13 +128,18 @@ class BatchedRun:
         if config.style == "scratch":
             self.optimizer = ScratchSGD(self.params, training.lr, training.weight_decay)
         else:
-            build = OPTIMIZERS.get(training.optimizer).build
+            build = OPTIMIZER_BUILDERS.get(training.optimizer)
             self.optimizer = build(self.params, training.lr, training.momentum, training.weight_decay)
+
+    def events(self) -> Iterator[tuple[int, Event]]:
+        """(run index, event) pairs: each run's stream, as its Trainer would report it."""
+        return train(self, self.control, self.observe)
 
     def _activation(self, names: list[str]):
         scratch = self.config.style == "scratch"
         functions = [
-            ACTIVATIONS.get(name).scratch if scratch else ACTIVATIONS.get(name).module() for name in names
+            ACTIVATION_FUNCTIONS.get(name).scratch if scratch else ACTIVATION_FUNCTIONS.get(name).module()
+            for name in names
         ]
         if len(set(names)) == 1:
             return functions[0]
@@ -166,131 +168,79 @@ class BatchedRun:
             return losses.view(len(predicted), -1).mean(1)
         return (target - predicted).pow(2).mean((1, 2))
 
+    def started(self) -> list[Started]:
+        return [trainer.started_event() for trainer in self.trainers]
+
+    @property
+    def train_size(self) -> int:
+        return len(self.data.x_train)
+
+    def lr(self) -> float:
+        return self.optimizer.param_groups[0]["lr"]
+
+    def set_lr(self, lr: float) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
     def _batches(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Every run's epoch data, (K, n, …), permuted by its own generator when shuffling."""
         # Trainer._batches draws each run's shuffle exactly as a lone run would.
         epoch_data = [trainer._batches() for trainer in self.trainers]
         if self.config.training.shuffle:
             return torch.stack([x for x, _ in epoch_data]), torch.stack([y for _, y in epoch_data])
-        count = len(self.trainers)
         x, y = self.data.x_train, self.data.y_train
-        return x.expand(count, *x.shape), y.expand(count, *y.shape)
-
-    def _evaluated(self, epoch: int) -> bool:
-        training = self.config.training
-        return epoch % training.val_every == 0 or epoch == training.epochs - 1
+        return x.expand(self.count, *x.shape), y.expand(self.count, *y.shape)
 
     def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        count = len(self.trainers)
         with torch.no_grad():
-            predicted = self.forward(x.expand(count, *x.shape))
-            target = y.expand(count, *y.shape)
+            predicted = self.forward(x.expand(self.count, *x.shape))
+            target = y.expand(self.count, *y.shape)
             accuracy = None
             if self.data.task == CLASSIFICATION:
                 accuracy = predicted.argmax(-1).eq(target).float().mean(1)
             return self.loss(predicted, target), accuracy
 
-    def events(self) -> Iterator[tuple[int, Event]]:
-        """(run index, event) pairs: each run's stream, as its Trainer would report it."""
-        data, training, control = self.data, self.config.training, self.control
-        device = str(self.trainers[0].device)
-        description = next((d.description for d in available_devices() if d.name == device), device)
-        for index, trainer in enumerate(self.trainers):
-            trainer.status = "training"
-            yield (
-                index,
-                Started(
-                    trainer.config,
-                    device,
-                    description,
-                    trainer.architecture,
-                    trainer.parameters,
-                    len(data.x_train),
-                    len(data.x_val),
-                    self.epochs_done,
-                ),
-            )
-            yield index, trainer.snapshot()
-        alive = [True] * len(self.trainers)
-        batch_size = training.batch_size or len(data.x_train)
-        classify = data.task == CLASSIFICATION
-        pending: list[tuple] = []
-        start = last_flush = time.perf_counter()
-        samples = 0
-        while self.epochs_done < training.epochs and any(alive):
-            if not control.wait_if_paused():
-                break
-            epoch = self.epochs_done
-            measured = self._evaluated(epoch)
-            x, y = self._batches()
-            losses, correct = [], []
-            for begin in range(0, x.shape[1], batch_size):
-                if control.stop_requested:
-                    break
-                xb, yb = x[:, begin : begin + batch_size], y[:, begin : begin + batch_size]
-                predicted = self.forward(xb)
-                loss = self.loss(predicted, yb)
-                loss.sum().backward()
-                self.optimizer.step()
-                self.optimizer.zero_grad()
-                losses.append(loss.detach())
-                if classify and measured:
-                    correct.append(predicted.detach().argmax(-1).eq(yb).sum(1))
+    def epoch(self, evaluated: bool, control: RunControl) -> tuple[int, Figures] | None:
+        data = self.data
+        batch_size = self.config.training.batch_size or len(data.x_train)
+        classify = evaluated and data.task == CLASSIFICATION
+        x, y = self._batches()
+        losses, correct = [], []
+        last = x.shape[1] - 1
+        for begin in range(0, x.shape[1], batch_size):
             if control.stop_requested:
-                break
-            val_loss = val_accuracy = None
-            if data.has_validation and measured:
-                if training.loader == "dataloader":
-                    for trainer in self.trainers:
-                        draw_loop_start(trainer.generator)
-                val_loss, val_accuracy = self.evaluate(data.x_val, data.y_val)
-            train_accuracy = torch.stack(correct).sum(0) / len(data.x_train) if correct else None
-            pending.append(
-                (
-                    epoch,
-                    len(losses),
-                    torch.stack(losses).mean(0),
-                    losses[-1],
-                    val_loss,
-                    train_accuracy,
-                    val_accuracy,
+                return None
+            xb, yb = x[:, begin : begin + batch_size], y[:, begin : begin + batch_size]
+            predicted = self.forward(xb)
+            loss = self.loss(predicted, yb)
+            loss.sum().backward()
+            if begin + batch_size > last:
+                grad_norm = (
+                    torch.stack([p.grad.flatten(1).pow(2).sum(1) for p in self.params if p.grad is not None])
+                    .sum(0)
+                    .sqrt()
                 )
-            )
-            self.epochs_done += 1
-            samples += len(data.x_train)
-            now = time.perf_counter()
-            if now - last_flush >= self.observe.flush_every_s:
-                yield from self._flush(pending, alive, samples / (now - last_flush), now - start)
-                pending, samples, last_flush = [], 0, now
-        now = time.perf_counter()
-        yield from self._flush(pending, alive, samples / max(now - last_flush, 1e-9), now - start)
-        self._hand_back()
-        yield from self._finish(alive, time.perf_counter() - start)
+            self.optimizer.step()
+            self.optimizer.zero_grad()
+            losses.append(loss.detach())
+            if classify:
+                correct.append(predicted.detach().argmax(-1).eq(yb).sum(1))
+        figures: Figures = {
+            "train_loss": torch.stack(losses).mean(0),
+            "batch_loss": losses[-1],
+            "val_loss": None,
+            "train_accuracy": torch.stack(correct).sum(0) / len(data.x_train) if correct else None,
+            "val_accuracy": None,
+            "grad_norm": grad_norm,
+        }
+        if data.has_validation and evaluated:
+            if self.config.training.loader == "dataloader":
+                for trainer in self.trainers:
+                    draw_loop_start(trainer.generator)
+            figures["val_loss"], figures["val_accuracy"] = self.evaluate(data.x_val, data.y_val)
+        return len(losses), figures
 
-    def _flush(self, pending: list[tuple], alive: list[bool], rate: float, elapsed: float) -> Iterator:
-        """The pending epochs' figures, brought to the host in one sync, as each run's events."""
-        if not pending:
-            return
-        tensors = [t.float() for row in pending for t in row[2:] if t is not None]
-        values = torch.stack(tensors).tolist()
-        lr = self.optimizer.param_groups[0]["lr"]
-        position = 0
-        for epoch, steps, *figures in pending:
-            rows = []
-            for figure in figures:
-                rows.append(None if figure is None else values[position])
-                position += figure is not None
-            for index in range(len(self.trainers)):
-                if not alive[index]:
-                    continue
-                figures = tuple(None if row is None else row[index] for row in rows)
-                event = epoch_event(epoch, self.config.training.epochs, steps, figures, rate, elapsed, lr)
-                if isinstance(event, Failed):
-                    alive[index] = False
-                    self.trainers[index].status = "diverged"
-                yield index, event
-
-    def _hand_back(self) -> None:
+    def finish(self) -> None:
         """Give each run's Trainer its slice of the weights and of the optimizer state."""
         for index, trainer in enumerate(self.trainers):
             own = list(trainer.model.parameters())
@@ -303,36 +253,22 @@ class BatchedRun:
                     trainer.optimizer.state[param] = {
                         key: _slice(value, stacked, index) for key, value in state.items()
                     }
+                for group in trainer.optimizer.param_groups:
+                    group["lr"] = self.lr()
             trainer.epochs_done = self.epochs_done
 
-    def _finish(self, alive: list[bool], duration: float) -> Iterator[tuple[int, Event]]:
+    def final_figures(self) -> Figures:
         data = self.data
-        train_loss, train_accuracy = self.evaluate(data.x_train, data.y_train)
-        val_loss = val_accuracy = None
+        figures: Figures = dict.fromkeys(("train_loss", "val_loss", "train_accuracy", "val_accuracy"))
+        figures["train_loss"], figures["train_accuracy"] = self.evaluate(data.x_train, data.y_train)
         if data.has_validation:
-            val_loss, val_accuracy = self.evaluate(data.x_val, data.y_val)
-        status = "stopped" if self.control.stop_requested else "finished"
+            figures["val_loss"], figures["val_accuracy"] = self.evaluate(data.x_val, data.y_val)
+        return figures
 
-        def value(tensor: torch.Tensor | None, index: int) -> float | None:
-            return None if tensor is None else float(tensor[index])
-
-        for index, trainer in enumerate(self.trainers):
-            if not alive[index]:
-                continue
-            trainer.status = status
-            yield index, trainer.snapshot()
-            yield (
-                index,
-                Finished(
-                    status,
-                    self.epochs_done,
-                    value(train_loss, index),
-                    value(val_loss, index),
-                    value(train_accuracy, index),
-                    value(val_accuracy, index),
-                    duration,
-                ),
-            )
+    def snapshots(self) -> list[Snapshot]:
+        """Each run's predictions: its weights are handed back first (cheap for these sizes)."""
+        self.finish()
+        return [trainer.snapshot() for trainer in self.trainers]
 
 
 def _slice(value, stacked: torch.Tensor, index: int):

@@ -10,27 +10,13 @@ from pathlib import Path
 
 import torch
 
+from nntui.core.choices import CLASSIFICATION, DATASETS
 from nntui.core.errors import UserError
-from nntui.core.registry import Registry
+from nntui.core.registry import Implementations
 
-REGRESSION = "regression"
-CLASSIFICATION = "classification"
-TASKS = (REGRESSION, CLASSIFICATION)
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """`make(size, noise, generator, path)` returns inputs (n, d) and raw targets (n,)."""
-
-    name: str
-    task: str | None
-    make: Callable[[int, float, torch.Generator, str], tuple[torch.Tensor, torch.Tensor]]
-    description: str
-    input_dim: int | None
-    default_size: int
-
-
-DATASETS: Registry[Dataset] = Registry("dataset")
+Make = Callable[[int, float, torch.Generator, str], tuple[torch.Tensor, torch.Tensor]]
+# `make(size, noise, generator, path)` returns inputs (n, d) and raw targets (n,).
+GENERATORS: Implementations[Make] = Implementations(DATASETS)
 
 
 def _uniform(n: int, d: int, g: torch.Generator) -> torch.Tensor:
@@ -163,19 +149,18 @@ def _is_numeric_row(row: list[str]) -> bool:
     return all(_is_number(cell) for cell in row)
 
 
-def _add(name, task, make, description, input_dim, default_size=2000) -> None:
-    DATASETS.add(name, Dataset(name, task, make, description, input_dim, default_size))
-
-
-_add("x2", REGRESSION, make_x2, "the tutorial's y = x², x in [-1, 1)", 1, 14000)
-_add("rings", CLASSIFICATION, make_rings, "the tutorial's 3 classes by radius in [-1, 1)²", 2, 15000)
-_add("circle", CLASSIFICATION, make_circle, "Playground: a disc inside a ring", 2)
-_add("xor", CLASSIFICATION, make_xor, "Playground: the sign of x·y", 2)
-_add("gauss", CLASSIFICATION, make_gauss, "Playground: two Gaussian blobs", 2)
-_add("spiral", CLASSIFICATION, make_spiral, "Playground: two interleaved spirals", 2)
-_add("plane", REGRESSION, make_plane, "Playground: y = (x1 + x2) / 2", 2)
-_add("multi-gauss", REGRESSION, make_multi_gauss, "Playground: ±1 Gaussian bumps", 2)
-_add("csv", None, make_csv, "a CSV file: numeric columns, the last one the target", None)
+for _name, _make in [
+    ("x2", make_x2),
+    ("rings", make_rings),
+    ("circle", make_circle),
+    ("xor", make_xor),
+    ("gauss", make_gauss),
+    ("spiral", make_spiral),
+    ("plane", make_plane),
+    ("multi-gauss", make_multi_gauss),
+    ("csv", make_csv),
+]:
+    GENERATORS.add(_name, _make)
 
 
 @dataclass(frozen=True)

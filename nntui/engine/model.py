@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nntui.core.config import RunConfig
-from nntui.engine.activations import ACTIVATIONS
+from nntui.engine.activations import ACTIVATION_FUNCTIONS
 
 Weights = list[tuple[torch.Tensor, torch.Tensor | None]]
 
@@ -57,7 +57,7 @@ class MLP(nn.Module):
                     linear.bias.copy_(b)
             modules.append(linear)
             if index < len(activations):
-                modules.append(ACTIVATIONS.get(activations[index]).module())
+                modules.append(ACTIVATION_FUNCTIONS.get(activations[index]).module())
         self.layers = nn.Sequential(*modules)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -70,7 +70,9 @@ class ScratchMLP:
     def __init__(self, config: RunConfig, weights: Weights) -> None:
         self.weights = [w.clone().requires_grad_(True) for w, _ in weights]
         self.biases = [None if b is None else b.clone().requires_grad_(True) for _, b in weights]
-        self.activations = [ACTIVATIONS.get(layer.activation).scratch for layer in config.model.hidden]
+        self.activations = [
+            ACTIVATION_FUNCTIONS.get(layer.activation).scratch for layer in config.model.hidden
+        ]
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         for index, (w, b) in enumerate(zip(self.weights, self.biases)):

@@ -1,41 +1,24 @@
-"""Optimizers: each entry builds a torch.optim optimizer from the training config."""
+"""Each optimizer of nntui.core.choices, built as a torch.optim optimizer from the training config."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import torch
 
-from nntui.core.registry import Registry
+from nntui.core.choices import OPTIMIZERS
+from nntui.core.registry import Implementations
 
+Build = Callable[[Iterable[torch.Tensor], float, float, float], torch.optim.Optimizer]
 
-@dataclass(frozen=True)
-class Optimizer:
-    name: str
-    build: Callable[[Iterable[torch.Tensor], float, float, float], torch.optim.Optimizer]
-    description: str
-
-
-OPTIMIZERS: Registry[Optimizer] = Registry("optimizer")
-
-
-def _add(name: str, build, description: str) -> None:
-    OPTIMIZERS.add(name, Optimizer(name, build, description))
-
-
-_add(
-    "sgd",
-    lambda params, lr, momentum, wd: torch.optim.SGD(params, lr=lr, weight_decay=wd),
-    "plain gradient descent, as the tutorial",
+OPTIMIZER_BUILDERS: Implementations[Build] = Implementations(OPTIMIZERS)
+OPTIMIZER_BUILDERS.add(
+    "sgd", lambda params, lr, momentum, wd: torch.optim.SGD(params, lr=lr, weight_decay=wd)
 )
-_add(
+OPTIMIZER_BUILDERS.add(
     "momentum",
     lambda params, lr, momentum, wd: torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=wd),
-    "SGD with momentum (training.momentum)",
 )
-_add(
-    "adam",
-    lambda params, lr, momentum, wd: torch.optim.Adam(params, lr=lr, weight_decay=wd),
-    "Adam",
+OPTIMIZER_BUILDERS.add(
+    "adam", lambda params, lr, momentum, wd: torch.optim.Adam(params, lr=lr, weight_decay=wd)
 )

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import torch
 
-from nntui.engine.datasets import CLASSIFICATION, REGRESSION, Data, rings_labels
+from nntui.core.choices import CLASSIFICATION, REGRESSION
+from nntui.engine.datasets import Data, rings_labels
 
 SEED = 42
 

@@ -18,12 +18,15 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
+from nntui.core.choices import CLASSIFICATION
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
+from nntui.core.metrics import METRICS, History
 from nntui.core.records import EXPORT_FORMATS as FORMATS
-from nntui.engine.datasets import CLASSIFICATION, DATASETS
-from nntui.engine.optimizers import OPTIMIZERS
-from nntui.storage.runs import METRICS, History, RunRecord, RunStore, write_atomic
+from nntui.core.records import RunRecord
+from nntui.engine.datasets import GENERATORS
+from nntui.engine.optimizers import OPTIMIZER_BUILDERS
+from nntui.storage.runs import RunStore, write_atomic
 
 
 def metrics_csv(history: History) -> str:
@@ -180,7 +183,7 @@ def _constants(record: RunRecord, config: RunConfig, dims: list[int], n_val: int
 def _data_source(config: RunConfig) -> str:
     if config.replay:
         return _replay_source(config)
-    make = DATASETS.get(config.data.dataset).make
+    make = GENERATORS.get(config.data.dataset)
     functions: dict[str, str] = {}
     _collect_source(make, functions)
     task = config.resolved_task
@@ -223,7 +226,7 @@ def _collect_source(function: Callable, found: dict[str, str]) -> None:
 def _helper_imports(config: RunConfig) -> set[str]:
     if config.replay:
         return set()
-    make = DATASETS.get(config.data.dataset).make
+    make = GENERATORS.get(config.data.dataset)
     imports: set[str] = set()
     for function in _functions_used(make):
         for name in function.__code__.co_names:
@@ -349,9 +352,9 @@ def _loops(lines: list[str], longest_block: int = 8) -> list[str]:
 
 
 def _activation(name: str) -> str:
-    from nntui.engine.activations import ACTIVATIONS
+    from nntui.engine.activations import ACTIVATION_FUNCTIONS
 
-    return f"nn.{ACTIVATIONS.get(name).module.__name__}()"
+    return f"nn.{ACTIVATION_FUNCTIONS.get(name).module.__name__}()"
 
 
 def _model_source(config: RunConfig, dims: list[int]) -> str:
@@ -525,7 +528,7 @@ def _optimizer_source(config: RunConfig) -> str:
 
 def build_optimizer(model):
     return GradientDescent(model.parameters(), LR)'''
-    probe = OPTIMIZERS.get(training.optimizer).build(
+    probe = OPTIMIZER_BUILDERS.get(training.optimizer)(
         [torch.zeros(1, requires_grad=True)], training.lr, training.momentum, training.weight_decay
     )
     kind = type(probe)

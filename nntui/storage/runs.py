@@ -18,24 +18,22 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 import torch
 
-from nntui.core.config import RunConfig
+from nntui.core.config import RunConfig, changed_fields, paths_where, rule_of
 from nntui.core.errors import ConfigError, UserError
-from nntui.core.events import EpochEnd, Event, Failed, Finished, Started
+from nntui.core.events import EpochEnd, Event, Failed, Finished, Started, Status
+from nntui.core.metrics import FORMAT, METRICS, History, Series
+from nntui.core.records import RunRecord
 from nntui.engine.trainer import Checkpoint, Observe, RunControl, Trainer
 
 RUNS_DIR_ENV = "NNTUI_RUNS_DIR"
 RECORD_FILE, HISTORY_FILE, MODEL_FILE = "run.json", "history.json", "model.pt"
-RUNNING, FINISHED, STOPPED, DIVERGED, FAILED = "running", "finished", "stopped", "diverged", "failed"
-FORMAT = 1
-# What `--resume` may change: everything else must stay as the run was trained.
-RESUMABLE_CHANGES = ("name", "device", "training.epochs", "training.lr", "training.val_every")
 
 
 def default_runs_dir() -> Path:
@@ -77,129 +75,6 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_safe(item) for item in value]
     return value
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """A saved run as listed: one row of the runs table, and the config to train it again.
-    Final figures are on the whole sets when the run finished or stopped, else its last epoch's."""
-
-    id: str
-    name: str
-    created: str
-    status: str
-    config: RunConfig
-    device: str = ""
-    architecture: str = ""
-    parameters: int = 0
-    epochs_done: int = 0
-    duration_s: float = 0.0
-    train_loss: float | None = None
-    val_loss: float | None = None
-    train_accuracy: float | None = None
-    val_accuracy: float | None = None
-    message: str = ""
-    group: str = ""
-    resumed_from: str = ""
-    has_model: bool = False
-
-    @property
-    def dataset(self) -> str:
-        return self.config.data.dataset
-
-    @property
-    def optimizer(self) -> str:
-        return self.config.training.optimizer
-
-    @property
-    def lr(self) -> float:
-        return self.config.training.lr
-
-    @property
-    def epochs(self) -> int:
-        return self.config.training.epochs
-
-    @property
-    def accuracy(self) -> float | None:
-        """Validation accuracy where there is a validation set, else training accuracy."""
-        return self.val_accuracy if self.val_accuracy is not None else self.train_accuracy
-
-    @property
-    def label(self) -> str:
-        """How a chart names this run's series."""
-        return f"{self.name} ({self.id})"
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["config"] = self.config.to_dict()
-        return {"format": FORMAT, **out}
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> RunRecord:
-        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-            raise ValueError("not an nntui run record")
-        known = {f.name for f in fields(cls)}
-        values = {key: value for key, value in raw.items() if key in known}
-        values["config"] = RunConfig.from_dict(raw["config"])
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class Series:
-    """One labelled curve for an overlay chart."""
-
-    label: str
-    epochs: list[int]
-    values: list[float]
-
-
-METRICS = ("train_loss", "batch_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "elapsed_s")
-
-
-@dataclass
-class History:
-    """Every recorded epoch's figures, by column; None where an epoch was not evaluated."""
-
-    epochs: list[int] = field(default_factory=list)
-    columns: dict[str, list[float | None]] = field(default_factory=lambda: {m: [] for m in METRICS})
-
-    def add(self, event: EpochEnd, elapsed_offset_s: float = 0.0) -> None:
-        self.epochs.append(event.epoch)
-        for metric in METRICS:
-            value = getattr(event, metric)
-            if metric == "elapsed_s":
-                value += elapsed_offset_s
-            self.columns[metric].append(value)
-
-    def series(self, metric: str = "train_loss") -> tuple[list[int], list[float]]:
-        """The epochs that have `metric`, and its values there."""
-        pairs = [(e, v) for e, v in zip(self.epochs, self.columns[metric]) if v is not None]
-        return [e for e, _ in pairs], [v for _, v in pairs]
-
-    def rows(self) -> list[dict[str, float | int | None]]:
-        return [
-            {"epoch": epoch, **{metric: self.columns[metric][index] for metric in METRICS}}
-            for index, epoch in enumerate(self.epochs)
-        ]
-
-    def last(self, metric: str) -> float | None:
-        return next((v for v in reversed(self.columns[metric]) if v is not None), None)
-
-    def __len__(self) -> int:
-        return len(self.epochs)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT, "epoch": self.epochs, **self.columns}
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> History:
-        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-            raise ValueError("not an nntui history")
-        epochs = [int(e) for e in raw["epoch"]]
-        columns = {metric: list(raw.get(metric) or [None] * len(epochs)) for metric in METRICS}
-        if any(len(column) != len(epochs) for column in columns.values()):
-            raise ValueError("history columns differ in length")
-        return cls(epochs, columns)
 
 
 @dataclass(frozen=True)
@@ -383,7 +258,7 @@ class RunRecorder:
         if isinstance(event, Started):
             self.started = event
         elif isinstance(event, EpochEnd):
-            self.history.add(event, self.earlier_s)
+            self.history.add(event.epoch, event.values, self.earlier_s)
             self.elapsed_s = event.elapsed_s
             if self._save_due(event):
                 try:
@@ -404,8 +279,8 @@ class RunRecorder:
         if isinstance(outcome, Finished):
             return outcome.status
         if isinstance(outcome, Failed):
-            return DIVERGED if outcome.reason == "diverged" else FAILED
-        return RUNNING
+            return outcome.status
+        return Status.RUNNING
 
     def save(self) -> RunRecord:
         """Write the run as it stands; raises UserError when it cannot be written."""
@@ -457,25 +332,17 @@ def saved_events(record: RunRecord, history: History) -> list[Event]:
         Started(config, record.device, record.device, record.architecture, record.parameters, 0, 0)
     ]
     for row in history.rows():
-        events.append(
-            EpochEnd(
-                int(row["epoch"]),
-                config.training.epochs,
-                0,
-                row["train_loss"],
-                row["batch_loss"],
-                row["val_loss"],
-                row["train_accuracy"],
-                row["val_accuracy"],
-                0.0,
-                row["elapsed_s"] or 0.0,
-                row["lr"] or config.training.lr,
-            )
-        )
-    if record.status in (DIVERGED, FAILED):
-        reason = "diverged" if record.status == DIVERGED else "error"
+        values = {metric: row[metric] for metric in METRICS}
+        values["lr"] = values["lr"] or config.training.lr
+        values["elapsed_s"] = values["elapsed_s"] or 0.0
+        events.append(EpochEnd(int(row["epoch"]), config.training.epochs, 0, values, 0.0))
+    if record.status in (Status.DIVERGED, Status.FAILED):
+        reason = "diverged" if record.status == Status.DIVERGED else "error"
         events.append(Failed(reason, record.message, record.epochs_done))
-    elif record.status == RUNNING:  # saved while training, then its process ended
+    elif record.status in (
+        Status.RUNNING,
+        Status.INTERRUPTED,
+    ):  # saved while training, then its process ended
         message = f"interrupted after epoch {record.epochs_done}: the process training it ended"
         events.append(Failed("error", message, record.epochs_done))
     else:
@@ -494,14 +361,14 @@ def saved_events(record: RunRecord, history: History) -> list[Event]:
 
 
 def config_for_resume(record: RunRecord, overrides: list[str]) -> RunConfig:
-    """The saved config with `overrides` applied; only RESUMABLE_CHANGES may differ."""
+    """The saved config with `overrides` applied; only the fields the field table marks
+    resumable may differ (everything else must stay as the run was trained)."""
     config = record.config.updated(overrides)
-    changed = _changed_fields(record.config.to_dict(), config.to_dict())
-    refused = [name for name in changed if name not in RESUMABLE_CHANGES]
+    refused = [path for path in changed_fields(record.config, config) if not rule_of(path).resumable]
     if refused:
         raise UserError(
             f"--resume continues run {record.id} as it was trained; it cannot change "
-            f"{', '.join(refused)} (it may change {', '.join(RESUMABLE_CHANGES)})"
+            f"{', '.join(refused)} (it may change {', '.join(paths_where('resumable'))})"
         )
     if config.training.epochs <= record.epochs_done:
         raise UserError(
@@ -509,17 +376,6 @@ def config_for_resume(record: RunRecord, overrides: list[str]) -> RunConfig:
             f"pass --epochs N with N > {record.epochs_done} to train on"
         )
     return config
-
-
-def _changed_fields(before: dict, after: dict, prefix: str = "") -> list[str]:
-    changed = []
-    for key in before.keys() | after.keys():
-        old, new = before.get(key), after.get(key)
-        if isinstance(old, dict) and isinstance(new, dict):
-            changed += _changed_fields(old, new, f"{prefix}{key}.")
-        elif old != new:
-            changed.append(f"{prefix}{key}")
-    return sorted(changed)
 
 
 def restore_trainer(

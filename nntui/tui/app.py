@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Footer, Select, Static
 
+from nntui.core.config import rule_of
 from nntui.core.errors import UserError
 from nntui.tui.history import (
     DIVERGED,
@@ -38,7 +39,6 @@ CHARTS_EVERY_S = 1.0
 PREDICTIONS_EVERY_S = 2.0
 COMPACT_BELOW = (110, 32)
 QUIT_SAVE_WITHIN_S = 0.6
-DISCARDING_FIELDS = ("data.", "model.", "style")
 
 
 class NntuiApp(App[int]):
@@ -172,7 +172,7 @@ class NntuiApp(App[int]):
             return
         edit = event.field.edit(event.final) or event  # the box now, not an edit overtaken by keys
         if not self._changes_nothing(edit):
-            if self.history.exists and not self.history.live and edit.path.startswith(DISCARDING_FIELDS):
+            if self.history.exists and not self.history.live and _restarts(edit.path):
                 self.action_reset()  # the ended run is saved; its charts no longer match the setup
             self._apply(edit)
         if edit.final and self.history.live:
@@ -213,7 +213,7 @@ class NntuiApp(App[int]):
             self.runner.send("set_lr", edit.value)
             self.in_run.set(edit.path, edit.value)
             self.notify(f"learning rate is now {edit.value:g}")
-        elif edit.path.startswith(DISCARDING_FIELDS) and not isinstance(self.screen, ConfirmScreen):
+        elif _restarts(edit.path) and not isinstance(self.screen, ConfirmScreen):
 
             def answer(go_on: bool) -> None:
                 if not go_on:
@@ -639,18 +639,11 @@ class NntuiApp(App[int]):
             )
             self.query_one("#loss", EpochChart).show(
                 f"{loss_name} loss",
-                train_and_validation(
-                    history.epochs, history.train_loss, history.val_epochs, history.val_loss
-                ),
+                train_and_validation(*history.series("train_loss"), *history.series("val_loss")),
             )
             self.query_one("#accuracy", EpochChart).show(
                 "accuracy",
-                train_and_validation(
-                    history.train_accuracy_epochs,
-                    history.train_accuracy,
-                    history.val_accuracy_epochs,
-                    history.val_accuracy,
-                ),
+                train_and_validation(*history.series("train_accuracy"), *history.series("val_accuracy")),
                 y_range=(0, 1),
             )
             self.stale["charts"], self.drawn_at["charts"] = False, now
@@ -662,18 +655,14 @@ class NntuiApp(App[int]):
         """Each variant's validation loss (train loss without a validation set) on one chart."""
         compare = self.compare
         if charts:
-            validation = any(run.val_loss for run in compare.runs)
+            validation = any(run.latest("val_loss") is not None for run in compare.runs)
             which = "val" if validation else "train"
             lines = [
-                Line(label, run.val_epochs, run.val_loss)
-                if validation
-                else Line(label, run.epochs, run.train_loss)
-                for label, run in zip(compare.labels, compare.runs)
+                Line(label, *run.series(f"{which}_loss")) for label, run in zip(compare.labels, compare.runs)
             ]
             self.query_one("#loss", EpochChart).show(f"{which} loss per variant", lines)
             accuracy = [
-                Line(label, run.val_accuracy_epochs, run.val_accuracy)
-                for label, run in zip(compare.labels, compare.runs)
+                Line(label, *run.series("val_accuracy")) for label, run in zip(compare.labels, compare.runs)
             ]
             self.query_one("#accuracy", EpochChart).show("val accuracy per variant", accuracy, y_range=(0, 1))
             self.stale["charts"], self.drawn_at["charts"] = False, now
@@ -716,3 +705,12 @@ class NntuiApp(App[int]):
 
 def run_app(runs_dir: str | None = None) -> int:
     return NntuiApp(runs_dir=runs_dir).run() or 0
+
+
+def _restarts(path: str) -> bool:
+    """Whether changing this field ends a live run (its data or network change); the field
+    table says, for fields the app edits (a preset is not one)."""
+    try:
+        return rule_of(path).restarts
+    except KeyError:
+        return False

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from nntui.core.choices import CLASSIFICATION, DATASETS
 from nntui.core.config import Layer, RunConfig, draw_network, resolve_task
 from nntui.core.errors import ConfigError
-from nntui.engine.datasets import CLASSIFICATION, DATASETS
 from nntui.engine.model import parameter_count
 
 DEFAULT_LAYER = {"units": 100, "activation": "relu"}
@@ -102,23 +102,7 @@ def dims(dataset: str, task: str) -> tuple[int | None, int | None]:
     spec = DATASETS.get(dataset)
     if resolve_task(task, dataset) != CLASSIFICATION:
         return spec.input_dim, 1
-    return spec.input_dim, _class_count(spec.name)
-
-
-_CLASSES: dict[str, int | None] = {}
-
-
-def _class_count(dataset: str) -> int | None:
-    if dataset not in _CLASSES:
-        import torch
-
-        spec = DATASETS.get(dataset)
-        try:
-            _, targets = spec.make(2000, 0.0, torch.Generator().manual_seed(0), "")
-            _CLASSES[dataset] = max(int(targets.max()) + 1, 2)
-        except Exception:  # noqa: BLE001 - a file-backed dataset cannot tell before it is read
-            _CLASSES[dataset] = None
-    return _CLASSES[dataset]
+    return spec.input_dim, spec.classes
 
 
 def describe(draft: Draft) -> tuple[str, str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nntui.core.choices import ACTIVATIONS, DATASETS, OPTIMIZERS
+
 
 @dataclass(frozen=True)
 class Engine:
@@ -23,10 +25,7 @@ def load_engine() -> Engine:
 
     # The device panel describes the cpu as the training child sees it (all cores but one).
     torch.set_num_threads(min(torch.get_num_threads(), child_threads()))
-    from nntui.engine.activations import ACTIVATIONS
-    from nntui.engine.datasets import DATASETS
     from nntui.engine.devices import available_devices
-    from nntui.engine.optimizers import OPTIMIZERS
     from nntui.engine.presets import PRESETS
     from nntui.engine.trainer import Trainer  # noqa: F401 - imported now so that starting a run is quick
 

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nntui.core.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started
+from nntui.core.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started, Status
+from nntui.core.metrics import History
 
-READY, STARTING, TRAINING, PAUSED = "ready", "starting", "training", "paused"
-FINISHED, STOPPED, DIVERGED, FAILED = "finished", "stopped", "diverged", "failed"
-LIVE = (STARTING, TRAINING, PAUSED)
+READY, STARTING, TRAINING, PAUSED = Status.READY, Status.STARTING, Status.TRAINING, Status.PAUSED
+FINISHED, STOPPED, DIVERGED, FAILED = Status.FINISHED, Status.STOPPED, Status.DIVERGED, Status.FAILED
 
 
 @dataclass
 class RunHistory:
-    """Every epoch's figures (for the charts) and only the latest snapshot (for the predictions)."""
+    """Every epoch's figures by the metrics table (for the charts) and only the latest snapshot
+    (for the predictions)."""
 
-    status: str = READY
+    status: Status = READY
     started: Started | None = None
-    epochs: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    val_epochs: list[int] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    # accuracy is measured only on evaluated epochs (see TrainingConfig.val_every)
-    train_accuracy_epochs: list[int] = field(default_factory=list)
-    val_accuracy_epochs: list[int] = field(default_factory=list)
+    figures: History = field(default_factory=History)
     last: EpochEnd | None = None
     snapshot: Snapshot | None = None
     outcome: Finished | Failed | None = None
@@ -34,7 +27,18 @@ class RunHistory:
 
     @property
     def live(self) -> bool:
-        return self.status in LIVE
+        return Status(self.status).live
+
+    @property
+    def epochs(self) -> list[int]:
+        return self.figures.epochs
+
+    def series(self, metric: str) -> tuple[list[int], list[float]]:
+        return self.figures.series(metric)
+
+    def latest(self, metric: str) -> float | None:
+        """The metric's last measured value (None before it is measured)."""
+        return self.figures.last(metric)
 
     @property
     def exists(self) -> bool:
@@ -63,28 +67,17 @@ class RunHistory:
             elif isinstance(event, Resumed):
                 self.status = TRAINING
             elif isinstance(event, Finished):
-                self.outcome, self.status = event, event.status
+                self.outcome, self.status = event, Status(event.status)
                 charts = predictions = True
             elif isinstance(event, Failed):
-                self.outcome = event
-                self.status = DIVERGED if event.reason == "diverged" else FAILED
+                self.outcome, self.status = event, event.status
                 charts = True
         return charts, predictions
 
     def _epoch(self, event: EpochEnd) -> None:
         self.last = event
         self.total_epochs = event.epochs
-        self.epochs.append(event.epoch)
-        self.train_loss.append(event.train_loss)
-        if event.val_loss is not None:
-            self.val_epochs.append(event.epoch)
-            self.val_loss.append(event.val_loss)
-        if event.val_accuracy is not None:
-            self.val_accuracy_epochs.append(event.epoch)
-            self.val_accuracy.append(event.val_accuracy)
-        if event.train_accuracy is not None:
-            self.train_accuracy_epochs.append(event.epoch)
-            self.train_accuracy.append(event.train_accuracy)
+        self.figures.add(event.epoch, event.values)
 
     @property
     def epochs_done(self) -> int:
@@ -142,9 +135,14 @@ class CompareHistory:
     def best(self) -> int | None:
         """The variant with the lowest last validation loss (train loss when there is none)."""
         scored = [
-            (run.val_loss[-1] if run.val_loss else run.train_loss[-1], index)
+            (
+                run.figures.last("val_loss")
+                if run.figures.last("val_loss") is not None
+                else run.figures.last("train_loss"),
+                index,
+            )
             for index, run in enumerate(self.runs)
-            if run.train_loss
+            if run.epochs
         ]
         return min(scored)[1] if scored else None
 

@@ -43,7 +43,7 @@ def test_default_config_is_valid_and_round_trips_through_toml(tmp_path):
         ({"data": {"dataset": "mnist"}}, "data.dataset must be one of"),
         ({"data": {"size": 1}}, "data.size must be >= 2, got 1"),
         ({"data": {"noise": -1}}, "data.noise must be >= 0, got -1"),
-        ({"data": {"val_share": 1.0}}, "data.val_share must be in [0, 1), got 1"),
+        ({"data": {"val_share": 1.0}}, "data.val_share must be < 1, got 1"),
         ({"data": {"dataset": "csv"}}, "data.path must name a CSV file when data.dataset is csv"),
         ({"model": {"hidden": [{"units": 0}]}}, "model.hidden[0].units must be >= 1, got 0"),
         ({"model": {"hidden": "100 swish"}}, "model.hidden[0].activation must be one of"),

@@ -26,7 +26,14 @@ def figures(comparison: Comparison) -> dict[int, list]:
     for index, event in comparison.events():
         if isinstance(event, EpochEnd):
             out.setdefault(index, []).append(
-                (event.train_loss, event.batch_loss, event.val_loss, event.train_accuracy, event.val_accuracy)
+                (
+                    event.train_loss,
+                    event.batch_loss,
+                    event.val_loss,
+                    event.train_accuracy,
+                    event.val_accuracy,
+                    event.grad_norm,
+                )
             )
         elif isinstance(event, Finished):
             out.setdefault(index, []).append(

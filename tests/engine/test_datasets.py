@@ -1,9 +1,10 @@
 import pytest
 import torch
 
+from nntui.core.choices import CLASSIFICATION, DATASETS, REGRESSION
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
-from nntui.engine.datasets import CLASSIFICATION, DATASETS, REGRESSION, rings_labels
+from nntui.engine.datasets import GENERATORS, rings_labels
 from nntui.engine.trainer import load_data
 
 GENERATED = [name for name in DATASETS if name != "csv"]
@@ -12,7 +13,7 @@ GENERATED = [name for name in DATASETS if name != "csv"]
 @pytest.mark.parametrize("name", GENERATED)
 def test_each_dataset_has_the_promised_shapes_and_labels(name):
     spec = DATASETS.get(name)
-    x, y = spec.make(500, 0.1, torch.Generator().manual_seed(0), "")
+    x, y = GENERATORS.get(name)(500, 0.1, torch.Generator().manual_seed(0), "")
     assert x.shape == (500, spec.input_dim)
     assert y.shape == (500,)
     assert torch.isfinite(x).all() and torch.isfinite(y).all()
@@ -26,7 +27,7 @@ def test_each_dataset_has_the_promised_shapes_and_labels(name):
 
 @pytest.mark.parametrize("name", GENERATED)
 def test_each_dataset_is_deterministic_in_its_seed(name):
-    make = DATASETS.get(name).make
+    make = GENERATORS.get(name)
     first = make(300, 0.1, torch.Generator().manual_seed(5), "")
     again = make(300, 0.1, torch.Generator().manual_seed(5), "")
     other = make(300, 0.1, torch.Generator().manual_seed(6), "")
@@ -40,7 +41,7 @@ def test_rings_labels_follow_the_tutorial_radii():
 
 
 def test_x2_targets_are_the_square_of_the_input_without_noise():
-    x, y = DATASETS.get("x2").make(100, 0.0, torch.Generator().manual_seed(1), "")
+    x, y = GENERATORS.get("x2")(100, 0.0, torch.Generator().manual_seed(1), "")
     assert torch.equal(y, x.squeeze(1).pow(2))
     assert x.min() >= -1 and x.max() < 1
 
@@ -91,3 +92,11 @@ def test_bad_csv_files_get_clear_messages(tmp_path, content, message):
 def test_missing_csv_file_is_reported(tmp_path):
     with pytest.raises(UserError, match="CSV file not found"):
         load_data(csv_config(tmp_path / "absent.csv"))
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_each_dataset_has_the_class_count_the_core_table_says(name):
+    spec = DATASETS.get(name)
+    _, y = GENERATORS.get(name)(2000, 0.0, torch.Generator().manual_seed(0), "")
+    if spec.task == CLASSIFICATION:
+        assert int(y.max()) + 1 == spec.classes

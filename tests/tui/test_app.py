@@ -309,7 +309,7 @@ async def test_classification_draws_accuracy_and_a_class_map():
         await pilot.press("s")
         await until(pilot, lambda: app.history.status == FINISHED)
         await pilot.pause(0.3)
-        assert app.history.train_accuracy and app.query_one("#accuracy").display
+        assert app.history.latest("train_accuracy") is not None and app.query_one("#accuracy").display
         assert "class map" in str(app.query_one("#predictions").render())
 
 

@@ -28,7 +28,7 @@ def saved_run(store: RunStore, run_id: str, config=TINY, epochs: int = 8) -> Run
     recorder = RunRecorder(trainer, store, save_every_s=None)
     for event in trainer.events():
         if isinstance(event, EpochEnd):
-            event = dataclasses.replace(event, samples_per_s=1000.0, elapsed_s=0.1 * (event.epoch + 1))
+            event = event.timed(1000.0, 0.1 * (event.epoch + 1))
         recorder.record(event)
     record = dataclasses.replace(
         recorder.record_now(), id=run_id, created="2026-11-28T12:00:00", duration_s=1.5
@@ -116,7 +116,7 @@ async def test_opening_a_run_shows_its_charts_and_predictions_again(runs_dir):
         await until(pilot, lambda: app.history.snapshot is not None)
         assert app.history.status == FINISHED
         assert app.history.epochs == list(range(8))
-        assert app.history.train_loss[-1] == RunStore(runs_dir).history(fast.id).last("train_loss")
+        assert app.history.latest("train_loss") == RunStore(runs_dir).history(fast.id).last("train_loss")
         assert app.draft.config.training.lr == 0.1
         assert app.history.snapshot.epoch == 8
         assert fast.id in str(app.query_one("#message").render())

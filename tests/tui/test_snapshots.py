@@ -102,7 +102,7 @@ def test_comparison_of_three_seeds(snap_compare):
     pairs = []
     for index, event in Comparison(variants, RunStore(), batched=False).events():
         if isinstance(event, EpochEnd):
-            event = dataclasses.replace(event, samples_per_s=1000.0, elapsed_s=0.01 * (event.epoch + 1))
+            event = event.timed(1000.0, 0.01 * (event.epoch + 1))
         elif isinstance(event, Finished):
             event = dataclasses.replace(event, duration_s=0.3)
         pairs.append((index, event))

@@ -48,12 +48,12 @@ def status_text(history: RunHistory, loss_name: str, problems: int = 0) -> Text:
         text.append(f"  0 epochs: the untrained network  {loss_name} {outcome.train_loss:.4g}")
     if last is not None:
         text.append(f"  {loss_name} {last.train_loss:.4g}")
-        if history.val_loss:
-            text.append(f"  val {history.val_loss[-1]:.4g}")
+        if history.latest("val_loss") is not None:
+            text.append(f"  val {history.latest('val_loss'):.4g}")
         if last.train_accuracy is not None:
             text.append(f"  acc {last.train_accuracy:.1%}")
-        if history.val_accuracy:
-            text.append(f"  val acc {history.val_accuracy[-1]:.1%}")
+        if history.latest("val_accuracy") is not None:
+            text.append(f"  val acc {history.latest('val_accuracy'):.1%}")
         if status in (TRAINING, PAUSED):
             text.append(f"  {last.samples_per_s:,.0f} samples/s")
     eta = history.eta_s
@@ -77,7 +77,10 @@ def compare_text(compare: CompareHistory, loss_name: str) -> Text:
     best = compare.best()
     if best is not None:
         run = compare.runs[best]
-        figure = f"val {run.val_loss[-1]:.4g}" if run.val_loss else f"{loss_name} {run.train_loss[-1]:.4g}"
+        val_loss = run.latest("val_loss")
+        figure = (
+            f"val {val_loss:.4g}" if val_loss is not None else f"{loss_name} {run.latest('train_loss'):.4g}"
+        )
         text.append(f"  best: {compare.labels[best]} ({figure})")
     if compare.group is not None:
         text.append(f"  saved as group {compare.group} · h lists them", "dim")
@@ -96,9 +99,9 @@ def compare_table(compare: CompareHistory) -> Table:
             Text(f"{marker_of(index)[2]} {label}"),
             run.status,
             f"{run.epochs_done}/{run.total_epochs or '?'}",
-            f"{run.train_loss[-1]:.4g}" if run.train_loss else "-",
-            f"{run.val_loss[-1]:.4g}" if run.val_loss else "-",
-            f"{run.val_accuracy[-1]:.1%}" if run.val_accuracy else "-",
+            _figure(run.latest("train_loss"), ".4g"),
+            _figure(run.latest("val_loss"), ".4g"),
+            _figure(run.latest("val_accuracy"), ".1%"),
         )
     return table
 
@@ -112,3 +115,7 @@ def format_duration(seconds: float) -> str:
 class StatusLine(Static):
     # Wraps onto a second line when the terminal is too narrow for every figure (80 columns).
     DEFAULT_CSS = "StatusLine { height: auto; max-height: 3; background: $panel; padding: 0 1; }"
+
+
+def _figure(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
