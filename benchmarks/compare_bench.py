@@ -1,6 +1,6 @@
 """Is it faster to train K small variants batched into one computation than one after another?
 
-For each network, K variants (seeds 1..K) are trained twice through `nntui.engine.compare.Comparison`:
+For each network, K variants (seeds 1..K) are trained twice through `nntui.storage.comparison.Comparison`:
 one after another (K Trainers), then batched (stacked weights, torch.baddbmm, one optimizer).
 Prints both times, the ratio, and each way's final train losses, which must agree.
 
@@ -16,8 +16,9 @@ import time
 
 from nntui.cli import set_threads
 from nntui.core.events import Finished
-from nntui.engine.compare import Comparison, make_variants
+from nntui.core.variants import make_variants
 from nntui.engine.presets import PRESETS
+from nntui.storage.comparison import Comparison
 from nntui.storage.runs import RunStore
 
 # (label, preset, overrides): the tutorial's 1-100-1 network and its 2-100-100-3 classifier

@@ -356,8 +356,9 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
 def compare_command(args: argparse.Namespace, out: TextIO) -> int:
     """Train variants of one config, print their figures side by side, save each as a run."""
     from nntui.core.events import EpochEnd, Failed, Finished
-    from nntui.engine.compare import Comparison, make_variants
+    from nntui.core.variants import make_variants
     from nntui.engine.trainer import RunControl
+    from nntui.storage.comparison import Comparison
     from nntui.storage.runs import RunStore
 
     store = RunStore(getattr(args, "runs_dir", None))

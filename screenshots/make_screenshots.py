@@ -15,8 +15,9 @@ import torch
 
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.core.events import EpochEnd, Finished, Paused
-from nntui.engine.compare import Comparison, make_variants
+from nntui.core.variants import make_variants
 from nntui.engine.trainer import Observe, RunControl, Trainer
+from nntui.storage.comparison import Comparison
 from nntui.storage.runs import RunStore
 from nntui.tui.app import NntuiApp
 from nntui.tui.draft import Draft

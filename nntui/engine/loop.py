@@ -16,6 +16,7 @@ import torch
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
 from nntui.core.events import Event, Failed, Finished, Paused, Resumed, Snapshot, Started, Status, epoch_event
+from nntui.engine.datasets import Data
 from nntui.engine.devices import memory_in_use
 
 Figures = dict[str, torch.Tensor | None]  # metric name: a (K,) tensor, or None when not measured
@@ -91,6 +92,7 @@ class Steps(ABC):
     (count,) tensor, and the loop reports each run's events under its index."""
 
     config: RunConfig
+    data: Data
     device: torch.device
     count: int
     epochs_done: int
@@ -119,8 +121,44 @@ class Steps(ABC):
         """Each run's predictions as they stand."""
 
     @abstractmethod
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Each run's loss on (x, y), and its accuracy for classification (None otherwise)."""
+
     def final_figures(self) -> Figures:
         """train_loss, val_loss, train_accuracy, val_accuracy of each final model on the whole sets."""
+        data = self.data
+        figures: Figures = dict.fromkeys(("train_loss", "val_loss", "train_accuracy", "val_accuracy"))
+        figures["train_loss"], figures["train_accuracy"] = self.evaluate(data.x_train, data.y_train)
+        if data.has_validation:
+            figures["val_loss"], figures["val_accuracy"] = self.evaluate(data.x_val, data.y_val)
+        return figures
+
+    def epoch_figures(
+        self,
+        losses: list[torch.Tensor],
+        correct: list[torch.Tensor],
+        grad_norm: torch.Tensor,
+        evaluated: bool,
+    ) -> Figures:
+        """An epoch's figures from its steps' losses (and correct counts when classifying), with
+        validation when the epoch is evaluated."""
+        data = self.data
+        figures: Figures = {
+            "train_loss": torch.stack(losses).mean(0),
+            "batch_loss": losses[-1],
+            "val_loss": None,
+            "train_accuracy": torch.stack(correct).sum(0) / len(data.x_train) if correct else None,
+            "val_accuracy": None,
+            "grad_norm": grad_norm,
+        }
+        if data.has_validation and evaluated:
+            self.before_validation()
+            figures["val_loss"], figures["val_accuracy"] = self.evaluate(data.x_val, data.y_val)
+        return figures
+
+    @abstractmethod
+    def before_validation(self) -> None:
+        """What a validation pass draws from the runs' generators first (the DataLoader replay)."""
 
     def finish(self) -> None:  # noqa: B027 - optional: only a batched run has something to do
         """Called once training ends, before the final figures: a batched run hands back here."""

@@ -178,19 +178,11 @@ class Trainer(Steps):
             losses.append(loss.detach())
             if classify:
                 correct.append(predicted.detach().argmax(1).eq(yb).sum())
-        figures: Figures = {
-            "train_loss": torch.stack(losses).mean(),
-            "batch_loss": losses[-1],
-            "val_loss": None,
-            "train_accuracy": torch.stack(correct).sum() / len(x) if correct else None,
-            "val_accuracy": None,
-            "grad_norm": grad_norm,
-        }
-        if self.data.has_validation and evaluated:
-            if self.config.training.loader == "dataloader":
-                draw_loop_start(self.generator)
-            figures["val_loss"], figures["val_accuracy"] = self._evaluate(self.data.x_val, self.data.y_val)
-        return len(losses), figures
+        return len(losses), self.epoch_figures(losses, correct, grad_norm, evaluated)
+
+    def before_validation(self) -> None:
+        if self.config.training.loader == "dataloader":
+            draw_loop_start(self.generator)
 
     def _plain_sgd(self) -> Callable[[], None] | None:
         """For torch.optim.SGD without momentum or weight decay, its update without its wrapper:
@@ -213,21 +205,13 @@ class Trainer(Steps):
 
         return step
 
-    def _evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         self.model.eval()
         with torch.no_grad():
             predicted = self.model(x)
             loss = self.loss(predicted, y)
             accuracy = predicted.argmax(1).eq(y).float().mean() if self.data.task == CLASSIFICATION else None
         return loss, accuracy
-
-    def final_figures(self) -> Figures:
-        data = self.data
-        figures: Figures = dict.fromkeys(("train_loss", "val_loss", "train_accuracy", "val_accuracy"))
-        figures["train_loss"], figures["train_accuracy"] = self._evaluate(data.x_train, data.y_train)
-        if data.has_validation:
-            figures["val_loss"], figures["val_accuracy"] = self._evaluate(data.x_val, data.y_val)
-        return figures
 
     def snapshots(self) -> list[Snapshot]:
         return [self.snapshot()]

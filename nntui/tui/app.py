@@ -327,7 +327,7 @@ class NntuiApp(App[int]):
             self._begin(paused=False)
 
     def _begin(self, paused: bool, vary: list[str] | None = None) -> None:
-        from nntui.engine.compare import make_variants
+        from nntui.core.variants import make_variants
         from nntui.tui.draft import Draft
         from nntui.tui.runner import Job
 
@@ -386,7 +386,7 @@ class NntuiApp(App[int]):
             return
         if not self._ready_to_run():
             return
-        from nntui.engine.compare import make_variants
+        from nntui.core.variants import make_variants
 
         config = self.draft.config
 

@@ -90,8 +90,9 @@ def train_runs(runs: Iterable[tuple[int, Job, Any]], send, runs_dir: str | None 
 
 def _prepare(job: Job, control, store):
     """The job's event stream, how to save it (returning the id), its device and variant labels."""
-    from nntui.engine.compare import Comparison, make_variants
+    from nntui.core.variants import make_variants
     from nntui.engine.trainer import Observe, Trainer
+    from nntui.storage.comparison import Comparison
     from nntui.storage.runs import RunRecorder, config_for_resume, restore_trainer
 
     if job.vary:

@@ -5,7 +5,7 @@ import torch
 
 from nntui.core.config import RunConfig
 from nntui.core.events import EpochEnd, Failed, Finished, Paused, Resumed
-from nntui.engine.compare import BatchedRun
+from nntui.engine.batched import BatchedRun
 from nntui.engine.loop import Observe, RunControl
 from nntui.engine.trainer import Trainer
 

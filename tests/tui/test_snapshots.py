@@ -94,7 +94,8 @@ def test_comparison_of_three_seeds(snap_compare):
     import dataclasses
 
     from nntui.core.events import EpochEnd, Finished
-    from nntui.engine.compare import Comparison, make_variants
+    from nntui.core.variants import make_variants
+    from nntui.storage.comparison import Comparison
     from nntui.storage.runs import RunStore
     from nntui.tui.history import CompareHistory
 

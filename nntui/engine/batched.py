@@ -1,18 +1,15 @@
-"""Variants of one config trained side by side: one after another, or batched into one computation
-when they share their shapes (seeds, initialisation, activations), which is faster for small networks."""
+"""K runs of the same shapes trained as one computation (stacked weights, one batched matmul, one
+optimizer), and when that is possible and pays."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 from nntui.core.choices import CLASSIFICATION
 from nntui.core.config import RunConfig, changed_fields, rule_of
-from nntui.core.errors import UserError
 from nntui.core.events import Event, Snapshot, Started
 from nntui.engine.activations import ACTIVATION_FUNCTIONS
 from nntui.engine.loop import Figures, Observe, RunControl, Steps, train
@@ -20,43 +17,6 @@ from nntui.engine.model import ScratchSGD
 from nntui.engine.optimizers import OPTIMIZER_BUILDERS
 from nntui.engine.trainer import Trainer
 from nntui.engine.tutorial import draw_loop_start
-from nntui.storage.runs import RunRecord, RunRecorder, RunStore
-
-
-@dataclass(frozen=True)
-class Variant:
-    label: str
-    config: RunConfig
-
-
-def parse_vary(text: str) -> tuple[str, list[str]]:
-    """`field=a|b|c` (or `field=a,b,c` when no value holds a comma) into the field and its values."""
-    field, sep, values = text.partition("=")
-    parts = [part.strip() for part in values.split("|" if "|" in values else ",")]
-    parts = [part for part in parts if part]
-    if not sep or not field.strip() or not parts:
-        raise UserError(f"{text!r} must look like section.field=A|B or section.field=1,2,3")
-    return field.strip(), parts
-
-
-def make_variants(config: RunConfig, vary: list[str]) -> list[Variant]:
-    """Every combination of the varied values, each a validated config named after its values."""
-    axes = [parse_vary(text) for text in vary]
-    names = [name for name, _ in axes]
-    for name, values in axes:
-        if names.count(name) > 1:
-            raise UserError(f"{name} is varied twice: give all its values at once, e.g. {name}=1,2,3")
-        if len(set(values)) < len(values):
-            raise UserError(f"{name} repeats a value ({'|'.join(values)}): each variant must differ")
-    variants = []
-    for values in itertools.product(*(values for _, values in axes)):
-        label = ", ".join(f"{field.rsplit('.', 1)[-1]}={value}" for (field, _), value in zip(axes, values))
-        overrides = [f"{field}={value}" for (field, _), value in zip(axes, values)]
-        varied = config.updated(overrides)
-        variants.append(Variant(label, varied.with_changes(name=f"{config.name} [{label}]")))
-    if len(variants) < 2:
-        raise UserError("that is only one variant: give at least two values to compare")
-    return variants
 
 
 def batch_problem(configs: list[RunConfig]) -> str | None:
@@ -225,20 +185,12 @@ class BatchedRun(Steps):
             losses.append(loss.detach())
             if classify:
                 correct.append(predicted.detach().argmax(-1).eq(yb).sum(1))
-        figures: Figures = {
-            "train_loss": torch.stack(losses).mean(0),
-            "batch_loss": losses[-1],
-            "val_loss": None,
-            "train_accuracy": torch.stack(correct).sum(0) / len(data.x_train) if correct else None,
-            "val_accuracy": None,
-            "grad_norm": grad_norm,
-        }
-        if data.has_validation and evaluated:
-            if self.config.training.loader == "dataloader":
-                for trainer in self.trainers:
-                    draw_loop_start(trainer.generator)
-            figures["val_loss"], figures["val_accuracy"] = self.evaluate(data.x_val, data.y_val)
-        return len(losses), figures
+        return len(losses), self.epoch_figures(losses, correct, grad_norm, evaluated)
+
+    def before_validation(self) -> None:
+        if self.config.training.loader == "dataloader":
+            for trainer in self.trainers:
+                draw_loop_start(trainer.generator)
 
     def finish(self) -> None:
         """Give each run's Trainer its slice of the weights and of the optimizer state."""
@@ -257,14 +209,6 @@ class BatchedRun(Steps):
                     group["lr"] = self.lr()
             trainer.epochs_done = self.epochs_done
 
-    def final_figures(self) -> Figures:
-        data = self.data
-        figures: Figures = dict.fromkeys(("train_loss", "val_loss", "train_accuracy", "val_accuracy"))
-        figures["train_loss"], figures["train_accuracy"] = self.evaluate(data.x_train, data.y_train)
-        if data.has_validation:
-            figures["val_loss"], figures["val_accuracy"] = self.evaluate(data.x_val, data.y_val)
-        return figures
-
     def snapshots(self) -> list[Snapshot]:
         """Each run's predictions: its weights are handed back first (cheap for these sizes)."""
         self.finish()
@@ -278,61 +222,3 @@ def _slice(value, stacked: torch.Tensor, index: int):
     if value.shape == stacked.shape:
         return value[index].clone()
     return value.clone()
-
-
-class Comparison:
-    """Variants trained side by side and saved as one group of runs: `batched` True or False
-    forces the way; None batches when the variants allow it and it pays (`batching_pays`)."""
-
-    def __init__(
-        self,
-        variants: list[Variant],
-        store: RunStore,
-        control: RunControl | None = None,
-        batched: bool | None = None,
-        observe: Observe | None = None,
-    ) -> None:
-        self.variants = variants
-        self.control = control or RunControl()
-        self.observe = observe or Observe()
-        self.trainers = [Trainer(variant.config, self.control, self.observe) for variant in variants]
-        problem = batch_problem([variant.config for variant in variants])
-        if batched is False:
-            problem = "as asked"
-        elif problem is None and batched is None and not batching_pays(self.trainers):
-            problem = "batching would be slower for networks this large on this device"
-        self.batched = problem is None
-        self.why_sequential = problem
-        self.group = store.new_id()
-        how = f"batched with {len(variants)} variants" if self.batched else "one after another"
-        self.recorders = [
-            RunRecorder(
-                trainer,
-                store,
-                group=self.group,
-                message=f"compared: {variant.label}; trained {how}",
-                save_every_s=None if self.batched else 60.0,
-            )
-            for trainer, variant in zip(self.trainers, variants)
-        ]
-
-    def events(self) -> Iterator[tuple[int, Event]]:
-        """(variant index, event) pairs, each variant's events in its own order."""
-        if self.batched:
-            source = BatchedRun(self.trainers, self.control, self.observe).events()
-        else:
-            source = self._one_after_another()
-        for index, event in source:
-            self.recorders[index].record(event)
-            yield index, event
-
-    def _one_after_another(self) -> Iterator[tuple[int, Event]]:
-        for index, trainer in enumerate(self.trainers):
-            if self.control.stop_requested:
-                break
-            for event in trainer.events():
-                yield index, event
-
-    def save(self) -> list[RunRecord]:
-        """Every variant that started, as a saved run of this comparison's group."""
-        return [recorder.save() for recorder in self.recorders if recorder.started is not None]

@@ -6,7 +6,9 @@ from nntui.cli import main
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
 from nntui.core.events import EpochEnd, Failed, Finished
-from nntui.engine.compare import Comparison, batch_problem, make_variants, parse_vary
+from nntui.core.variants import make_variants, parse_vary
+from nntui.engine.batched import batch_problem
+from nntui.storage.comparison import Comparison
 from nntui.storage.runs import RunStore
 
 
