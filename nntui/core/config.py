@@ -136,7 +136,8 @@ class RunConfig:
 
     @property
     def n_val(self) -> int:
-        return round(self.data.size * self.data.val_share) if 0 <= self.data.val_share < 1 else 0
+        share, size = self.data.val_share, self.data.size
+        return round(size * share) if 0 <= share < 1 and 0 <= size <= MAX_POINTS else 0
 
     def architecture(self, input_dim: int | str = "in", output_dim: int | str = "out") -> str:
         """A compact drawing of the network, e.g. `1 → 100 relu → 1`."""
@@ -282,8 +283,9 @@ def estimated_bytes(config: RunConfig) -> int:
 
 
 def _memory_problems(config: RunConfig) -> Iterator[str]:
-    if config.data.dataset not in DATASETS:
-        return
+    sizes = [config.data.size, config.training.batch_size, *(layer.units for layer in config.model.hidden)]
+    if config.data.dataset not in DATASETS or max(sizes) > MAX_POINTS:
+        return  # a field out of its own bounds says so itself
     needed = estimated_bytes(config)
     if needed > MAX_BYTES:
         yield (
@@ -319,6 +321,9 @@ def _build(cls: type, raw: Any, prefix: str, problems: list[str]) -> Any:
 
 def _typed(value: Any, kind: type, where: str, problems: list[str]) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > 1e308:
+            problems.append(f"{where} must be a finite number, got {shown(value)}")
+            return None
         return float(value)
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value

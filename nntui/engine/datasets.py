@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,8 +114,7 @@ def make_csv(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
     file = Path(path).expanduser()
     if not file.is_file():
         raise UserError(f"CSV file not found: {file}")
-    with file.open(newline="") as handle:
-        rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    rows = _csv_rows(file)
     if rows and not _is_numeric_row(rows[0]):
         rows = rows[1:]
     if len(rows) < 2:
@@ -135,6 +135,38 @@ def make_csv(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
     if not torch.isfinite(table).all():
         raise UserError(f"{file}: contains nan or inf values")
     return table[:, :-1], table[:, -1]
+
+
+MAX_CSV_BYTES = 512 * 2**20
+MAX_CLASSES = 1000
+
+
+def _csv_rows(file: Path) -> list[list[str]]:
+    """The file's non-blank rows, read as UTF-8 text; anything else is a message naming the file."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise UserError(
+                f"{file}: {size / 2**20:,.0f} MiB is larger than nntui reads ({MAX_CSV_BYTES // 2**20} MiB)"
+            )
+        raw = file.read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read {file}: {error.strerror or error}") from None
+    if b"\0" in raw:
+        raise UserError(f"{file} is not a text file (it holds NUL bytes)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{file} is not UTF-8 text (byte {raw[error.start]:#04x} at offset {error.start}): "
+            "save it as UTF-8"
+        ) from None
+    try:
+        return [
+            row for row in csv.reader(io.StringIO(text, newline="")) if row and any(c.strip() for c in row)
+        ]
+    except csv.Error as error:
+        raise UserError(f"{file} is not a CSV file nntui can read: {error}") from None
 
 
 def _is_number(cell: str) -> bool:
@@ -207,6 +239,11 @@ def as_data(task: str, x: torch.Tensor, y: torch.Tensor, n_val: int) -> Data:
         if y.min() < 0:
             raise UserError("classification targets must be class numbers 0, 1, 2, …, got a negative one")
         n_classes = max(int(y.max()) + 1, 2)
+        if n_classes > MAX_CLASSES:
+            raise UserError(
+                f"classification targets ask for {n_classes:,} classes (largest label {int(y.max()):,}); "
+                f"nntui trains at most {MAX_CLASSES:,}"
+            )
     else:
         y = y.to(torch.float32).reshape(-1, 1)
         n_classes = 0

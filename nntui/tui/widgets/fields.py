@@ -11,6 +11,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Static
 
+from nntui.core.config import shown
+
 
 class FieldInput(Input):
     """Enter leaves the field, so that letter keys are commands again. Keys typed ahead of the
@@ -119,7 +121,7 @@ class Field(Vertical):
             return self.Edited(self, self.kind(text), final=final)
         except ValueError:
             kind = "a whole number" if self.kind is int else "a number"
-            return self.Edited(self, text, f"{self.path} must be {kind}, got {text!r}", final)
+            return self.Edited(self, text, f"{self.path} must be {kind}, got {shown(text)}", final)
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
