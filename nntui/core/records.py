@@ -38,6 +38,7 @@ class RunRecord:
     group: str = ""
     resumed_from: str = ""
     has_model: bool = False
+    process: str = ""  # host:pid of the process saving it while it trains
 
     @property
     def dataset(self) -> str:
@@ -102,7 +103,7 @@ _SCHEMA: dict[str, tuple[type, ...]] = {
     "architecture": (str,), "parameters": (int,), "epochs_done": (int,), "duration_s": (float,),
     "train_loss": (float, type(None)), "val_loss": (float, type(None)),
     "train_accuracy": (float, type(None)), "val_accuracy": (float, type(None)),
-    "message": (str,), "group": (str,), "resumed_from": (str,), "has_model": (bool,),
+    "message": (str,), "group": (str,), "resumed_from": (str,), "has_model": (bool,), "process": (str,),
 }  # fmt: skip
 _KIND_NAMES = {
     str: "text",

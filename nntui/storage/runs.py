@@ -10,11 +10,14 @@ with a `RunRecorder` fed the run's event stream.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import math
 import os
 import secrets
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Callable
@@ -100,13 +103,19 @@ class RunStore:
         self.root = Path(root).expanduser() if root else default_runs_dir()
 
     def list(self) -> Listing:
-        """Never raises for a bad entry: it is skipped and reported."""
+        """Never raises for a bad entry: it is skipped and reported. Temporary files a killed
+        save left behind are removed on the way (a save takes seconds, they are minutes old)."""
         if not self.root.is_dir():
             return Listing([], [] if not self.root.exists() else [f"{self.root}: not a directory"])
         runs, skipped = [], []
-        for entry in sorted(self.root.iterdir(), reverse=True):
+        try:
+            entries = sorted(self.root.iterdir(), reverse=True)
+        except OSError as error:
+            return Listing([], [f"{self.root}: {_reason(error)}"])
+        for entry in entries:
             if entry.name.startswith("."):
                 continue
+            _remove_stale_temporaries(entry)
             try:
                 runs.append(self._read_record(entry))
             except UserError as error:
@@ -151,9 +160,10 @@ class RunStore:
         return self.root / run_id / MODEL_FILE
 
     def delete(self, run_id: str) -> None:
-        """Gone at once (renamed aside), then removed."""
+        """Gone at once (renamed aside), then removed. A run killed during its first save (no
+        run.json yet, only nntui's own files) can be deleted too."""
         folder = self.root / run_id
-        if not (folder / RECORD_FILE).is_file():
+        if not (folder / RECORD_FILE).is_file() and not _incomplete(folder):
             raise UserError(f"no run {run_id!r} in {self.root}")
         doomed = self.root / f".deleting-{run_id}-{secrets.token_hex(2)}"
         os.replace(folder, doomed)
@@ -207,6 +217,11 @@ class RunStore:
         try:
             record = RunRecord.from_dict(json.loads(path.read_text()))
         except FileNotFoundError:
+            if _incomplete(folder):
+                raise UserError(
+                    f"skipped {folder}: an incomplete run (its process ended during its first save); "
+                    f"`nntui runs delete {folder.name}` removes it"
+                ) from None
             raise UserError(f"skipped {folder}: no {RECORD_FILE}, not a run directory") from None
         except ConfigError as error:
             raise UserError(f"skipped {path}: invalid config ({'; '.join(error.problems)})") from None
@@ -214,7 +229,53 @@ class RunStore:
             raise UserError(f"skipped {path}: {_reason(error)}") from None
         if record.id != folder.name:
             raise UserError(f"skipped {path}: its id {record.id!r} is not its directory's name")
+        if record.status == Status.RUNNING and process_gone(record.process):
+            message = f"interrupted after epoch {record.epochs_done}: the process training it ended"
+            record = dataclasses.replace(record, status=Status.INTERRUPTED.value, message=message)
         return record
+
+
+STALE_AFTER_S = 600
+_RUN_FILES = {RECORD_FILE, HISTORY_FILE, MODEL_FILE}
+
+
+def _temporaries(folder: Path) -> list[Path]:
+    return [p for p in folder.glob(".*.tmp") if p.name.split(".")[1] in {"run", "history", "model"}]
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    now = time.time()
+    for temporary in _temporaries(folder) if folder.is_dir() else []:
+        with contextlib.suppress(OSError):
+            if now - temporary.stat().st_mtime > STALE_AFTER_S:
+                temporary.unlink()
+
+
+def _incomplete(folder: Path) -> bool:
+    """A folder holding only nntui's own files but no record: a first save that was killed."""
+    if not folder.is_dir() or (folder / RECORD_FILE).exists():
+        return False
+    names = {p.name for p in folder.iterdir()}
+    return bool(names) and all(name in _RUN_FILES or name.endswith(".tmp") for name in names)
+
+
+def this_process() -> str:
+    """How a record saved while training names its process: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_gone(process: str) -> bool:
+    """Whether the process a RUNNING record names has ended (known only on the same host)."""
+    host, _, pid = process.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _reason(error: BaseException) -> str:
@@ -320,6 +381,7 @@ class RunRecorder:
             group=self.group,
             resumed_from=self.resumed_from.id if self.resumed_from else "",
             has_model=True,
+            process=this_process() if self.status == Status.RUNNING else "",
             **figures,
         )
 
