@@ -4,6 +4,7 @@ for some fields, each a validated config named after its values. Torch-free."""
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 from nntui.core.config import RunConfig
@@ -26,8 +27,20 @@ def parse_vary(text: str) -> tuple[str, list[str]]:
     return field.strip(), parts
 
 
-def make_variants(config: RunConfig, vary: list[str]) -> list[Variant]:
-    """Every combination of the varied values, each a validated config named after its values."""
+MAX_VARIANTS = 1000
+
+
+def variant_count(vary: list[str]) -> int:
+    """How many variants `vary` makes, counted before any is built."""
+    return math.prod(len(values) for _, values in map(parse_vary, vary))
+
+
+def make_variants(config: RunConfig, vary: list[str], limit: int = MAX_VARIANTS) -> list[Variant]:
+    """Every combination of the varied values, each a validated config named after its values;
+    more than `limit` is refused with the count before any is built."""
+    count = variant_count(vary)
+    if count > limit:
+        raise UserError(f"that makes {count:,} variants; nntui trains at most {limit:,} side by side")
     axes = [parse_vary(text) for text in vary]
     names = [name for name, _ in axes]
     for name, values in axes:

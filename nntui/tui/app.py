@@ -188,7 +188,7 @@ class NntuiApp(App[int]):
 
     def _changes_nothing(self, edit: Field.Edited) -> bool:
         if edit.problem:
-            return self.draft.unparsed.get(edit.path, ("", ""))[0] == edit.value
+            return self.draft.unparsed.get(edit.path, (None, ""))[0] == edit.value
         shown = as_text(self.draft.get(edit.path))  # 0.285714 in the box for 2/7 is no change
         return edit.path not in self.draft.unparsed and shown == as_text(edit.value)
 

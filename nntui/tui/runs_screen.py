@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from nntui.core.errors import UserError
 from nntui.core.records import RUN_COLUMNS, SORT_NAMES, sorted_runs, table_row
-from nntui.tui.screens import ConfirmScreen
+from nntui.tui.screens import AnsweredOnce, ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart, Line
 
 # The CLI's columns with the figures right after the name and the long id last, so that 80
@@ -267,7 +267,7 @@ class RunsScreen(Screen[RunChoice | None]):
         self.dismiss(None)
 
 
-class AskScreen(ModalScreen[object]):
+class AskScreen(AnsweredOnce, ModalScreen[object]):
     """One question answered in a line of text. `check` turns the text into the answer or raises
     UserError, whose message is shown under the line; escape answers None."""
 
@@ -299,10 +299,10 @@ class AskScreen(ModalScreen[object]):
         except UserError as error:
             self.query_one("#ask-problem", Static).update(Text(str(error)))
             return
-        self.dismiss(answer)
+        self.answer_once(answer)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer_once(None)
 
 
 VARY_HINT = (

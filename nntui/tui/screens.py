@@ -43,7 +43,19 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class AnsweredOnce:
+    """A dialog that takes its first answer only: a second enter typed ahead (fast typists, keys
+    sent in one read over SSH) would dismiss it twice, and the second pop has no screen."""
+
+    _answered = False
+
+    def answer_once(self, value: object) -> None:
+        if not self._answered:
+            self._answered = True
+            self.dismiss(value)
+
+
+class ConfirmScreen(AnsweredOnce, ModalScreen[bool]):
     """A question answered with y or n (escape is no)."""
 
     BINDINGS = [Binding("y", "answer(True)", "yes"), Binding("n,escape", "answer(False)", "no")]
@@ -66,4 +78,4 @@ class ConfirmScreen(ModalScreen[bool]):
         yield Static(text)
 
     def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        self.answer_once(yes)

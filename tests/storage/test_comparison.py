@@ -170,3 +170,13 @@ def test_cli_compare_with_one_value_or_a_demo_preset_exits_2(capsys):
     )
     assert "only one variant" in capsys.readouterr().err
     assert main(["compare", "--preset", "for-loop-vs-matmul", "--vary", "training.seed=1,2"]) == 2
+
+
+def test_a_huge_comparison_is_refused_with_its_count_before_any_variant_is_built():
+    vary = [
+        "training.seed=" + ",".join(map(str, range(100))),
+        "training.lr=" + ",".join(f"0.{i + 1}" for i in range(9)),
+        "model.init=default,uniform",
+    ]
+    with pytest.raises(UserError, match="that makes 1,800 variants; nntui trains at most 1,000"):
+        make_variants(base(), vary)

@@ -43,3 +43,19 @@ async def test_a_hostile_number_in_a_field_is_marked_and_the_app_stays(path):
         await pilot.press("enter")
         await pilot.pause()
         assert field(app, path).problem == ""
+
+
+async def test_a_blank_field_is_marked_and_blocks_start():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        for path in ("training.epochs", "training.lr", "data.size"):
+            box = field(app, path).query_one(Input)
+            box.focus()
+            box.value = "   "
+            await pilot.press("enter")
+            await pilot.pause()
+            assert f"{path} is blank" in field(app, path).problem
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.history.status == "ready"

@@ -331,3 +331,18 @@ async def test_bracketed_names_and_problems_are_text_not_markup(runs_dir):
         app._after_edit()
         await pilot.pause()
         assert "[0, 1)" in str(app.query_one("#problems").render())
+
+
+async def test_a_double_enter_in_a_question_answers_it_once(runs_dir):
+    two_runs(runs_dir)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await open_runs(pilot)
+        await pilot.press("down", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen)
+        app.screen.query_one(Input).value = "12"
+        await pilot.press("enter", "enter", "enter")  # typed ahead: the dialog pops once
+        await pilot.pause()
+        await until(pilot, lambda: app.history.status == FINISHED)
+        assert app.is_running and app.history.epochs == list(range(12))

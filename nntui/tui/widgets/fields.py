@@ -117,6 +117,8 @@ class Field(Vertical):
         if self.choices is not None:
             return None
         text = self.query_one(Input).value.strip()
+        if not text and self.kind is not str:
+            return self.Edited(self, text, f"{self.path} is blank: give a value", final)
         try:
             return self.Edited(self, self.kind(text), final=final)
         except ValueError:
