@@ -21,7 +21,6 @@ from nntui.storage.comparison import Comparison
 from nntui.storage.runs import RunStore
 from nntui.tui.app import NntuiApp
 from nntui.tui.draft import Draft
-from nntui.tui.history import CompareHistory
 from nntui.tui.runner import ThreadRunner, child_threads
 
 HERE = Path(__file__).resolve().parent
@@ -69,7 +68,7 @@ async def shoot(
         if events:
             app.consume(list(events))
         if compare:
-            show_comparison(app, *compare)
+            app.show_comparison(*compare)
         if view:
             app.view = view
         app.screen.set_focus(None)
@@ -81,23 +80,13 @@ async def shoot(
     print(f"wrote screenshots/{name}.svg")
 
 
-def compare_seeds(store: RunStore) -> tuple[tuple[str, ...], list, str]:
+def compare_seeds(store: RunStore) -> tuple[list, list, str]:
     """Five seeds of the spiral config, trained side by side and saved as one group of runs."""
     config = CLASSIFICATION.with_changes(training={"epochs": 120})
     comparison = Comparison(make_variants(config, ["training.seed=1,2,3,4,5"]), store)
     pairs = list(comparison.events())
     comparison.save()
-    return tuple(variant.label for variant in comparison.variants), pairs, comparison.group
-
-
-def show_comparison(app: NntuiApp, labels, pairs, group) -> None:
-    app.compare = CompareHistory(labels)
-    app.query_one("#monitor").set_class(True, "-comparing")
-    app.compare.consume(pairs)
-    app.compare.group = group
-    app.history.status = app.compare.status
-    app._redraw(charts=True, predictions=True)
-    app._show_status()
+    return comparison.variants, pairs, comparison.group
 
 
 async def main() -> None:

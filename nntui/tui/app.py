@@ -334,9 +334,9 @@ class NntuiApp(App[int]):
         self.history = RunHistory(status=STARTING)
         self.compare = None
         config = self.draft.config
+        self.query_one("#monitor").set_class(False, "-comparing")
         if vary:
-            self.compare = CompareHistory.of(make_variants(config, vary))
-        self.query_one("#monitor").set_class(bool(vary), "-comparing")
+            self.show_comparison(make_variants(config, vary))
         self.show_message("")
         self.runner.start(Job(config, tuple(vary or ())), paused=paused)
         self.in_run = Draft.of(config)
@@ -598,6 +598,18 @@ class NntuiApp(App[int]):
         )
         if batches:
             self._show_status()
+
+    def show_comparison(self, variants: list, pairs: list = (), group: str | None = None) -> None:
+        """Show a comparison of `variants` (core.variants.Variant) and its (index, event) pairs
+        so far, as a live one is shown; `group` once it is saved. The screenshot script and the
+        tests show recorded comparisons through this, as the app shows its own."""
+        self.compare = CompareHistory.of(variants)
+        self.query_one("#monitor").set_class(True, "-comparing")
+        self.compare.consume(list(pairs))
+        self.compare.group = group
+        self.history.status = self.compare.status
+        self._redraw(charts=True, predictions=True)
+        self._show_status()
 
     def _consume_comparison(self, batch) -> None:
         compare = self.compare

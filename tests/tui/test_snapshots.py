@@ -97,7 +97,6 @@ def test_comparison_of_three_seeds(snap_compare):
     from nntui.core.variants import make_variants
     from nntui.storage.comparison import Comparison
     from nntui.storage.runs import RunStore
-    from nntui.tui.history import CompareHistory
 
     variants = make_variants(TINY, ["training.seed=1,2,3"])
     pairs = []
@@ -110,14 +109,7 @@ def test_comparison_of_three_seeds(snap_compare):
 
     async def run_before(pilot) -> None:
         await showing(TINY)(pilot)
-        app = pilot.app
-        app.compare = CompareHistory.of(variants)
-        app.query_one("#monitor").set_class(True, "-comparing")
-        app.compare.consume(pairs)
-        app.compare.group = "20261128-120000-cccc"
-        app.history.status = app.compare.status
-        app._redraw(charts=True, predictions=True)
-        app._show_status()
+        pilot.app.show_comparison(variants, pairs, group="20261128-120000-cccc")
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=run_before)
