@@ -40,6 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build, train and watch small PyTorch networks. With no command: the app.",
         parents=[store],
     )
+    link = parser.add_mutually_exclusive_group()
+    link.add_argument(
+        "--slow-link",
+        dest="slow_link",
+        action="store_true",
+        default=None,
+        help="the app redraws within about 5 KB/s, its charts less often (the default over SSH)",
+    )
+    link.add_argument(
+        "--fast-link",
+        dest="slow_link",
+        action="store_false",
+        help="the app redraws within about 20 KB/s, over SSH too",
+    )
     commands = parser.add_subparsers(dest="command")
     train = commands.add_parser("train", parents=[store], help="train headless, printing progress")
     source = train.add_mutually_exclusive_group(required=True)
@@ -147,7 +161,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     if args.command is None:
         from nntui.tui.app import run_app
 
-        return run_app(getattr(args, "runs_dir", None))
+        return run_app(getattr(args, "runs_dir", None), args.slow_link)
     try:
         if args.command == "presets":
             return list_presets(out)

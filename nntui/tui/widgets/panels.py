@@ -10,6 +10,7 @@ from textual.widgets import Label, Static
 
 from nntui.tui.engine import Engine
 from nntui.tui.widgets.fields import Field
+from nntui.tui.widgets.status import SteadyStatic
 
 STYLE_CHOICES = [("torch.nn", "nn"), ("from scratch", "scratch")]
 
@@ -133,7 +134,7 @@ class HyperparametersPanel(Panel):
 class DevicePanel(Panel):
     """What torch sees, the device chosen, and while training its speed and CUDA memory."""
 
-    live: reactive[str] = reactive("")
+    live: reactive[str] = reactive("", repaint=False)  # the line repaints itself, not the panel
 
     def __init__(self, engine: Engine, device: str) -> None:
         super().__init__("Device", id="device")
@@ -147,8 +148,8 @@ class DevicePanel(Panel):
         yield Static(
             "\n".join(description for _, description in self.engine.devices), id="devices", classes="hint"
         )
-        yield Static(self.live, id="device-live")
+        yield SteadyStatic(self.live, id="device-live")
 
     def watch_live(self, live: str) -> None:
         if self.is_mounted:
-            self.query_one("#device-live", Static).update(live)
+            self.query_one("#device-live", SteadyStatic).update(live)
