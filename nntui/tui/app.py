@@ -162,9 +162,14 @@ class NntuiApp(App[int]):
         self._show_status()
 
     async def _mount_setup(self) -> None:
+        """The setup panels for the draft: mounted once, then shown in place (a preset, a saved
+        run), so that the panels never blank while they are remade."""
         from nntui.tui.widgets.panels import ArchitecturePanel, DataPanel, DevicePanel, HyperparametersPanel
 
         setup = self.query_one("#setup", VerticalScroll)
+        if setup.query("#setup-columns"):
+            await self._show_draft()
+            return
         await setup.remove_children()
         raw = self.draft.raw
         data = DataPanel(self.engine, raw, self.preset)
@@ -181,6 +186,21 @@ class NntuiApp(App[int]):
                 id="setup-columns",
             )
         )
+        self._after_edit()
+
+    async def _show_draft(self) -> None:
+        """Every field shows the draft's value (and the preset its name), in the widgets there are."""
+        from nntui.tui.widgets.panels import ArchitecturePanel, DataPanel, DevicePanel
+
+        for field in self.query(Field):
+            if field.path == "preset":
+                field.show(self.preset)
+            elif field.path != "device" and not field.path.startswith("model.hidden["):
+                field.show(self.draft.get(field.path))
+        self.query_one(DevicePanel).show(self.draft.get("device"))
+        self.query_one("#csv-path").display = self.draft.get("data.dataset") == "csv"
+        self.query_one(DataPanel).summary = self._preset_summary()
+        await self.query_one(ArchitecturePanel).show_layers(self.draft.layers)
         self._after_edit()
 
     def _preset_summary(self) -> str:
@@ -270,18 +290,21 @@ class NntuiApp(App[int]):
 
     def choose_preset(self, name: str, field: Field | None = None) -> None:
         from nntui.presets import PRESETS
+        from nntui.tui.widgets.panels import DataPanel
 
         if name == "custom" or name not in PRESETS:
+            self.preset = "custom"  # the fields keep their values: they are the custom experiment
+            self.query_one(DataPanel).summary = self._preset_summary()
             return
         preset = PRESETS.get(name)
         if preset.config is None:
-            if field is not None:
-                field.show(self.preset)
             if self.history.live:
+                if field is not None:
+                    field.show(self.preset)
                 self.notify(f"{name} times this machine: stop the run first (x), so that it times fairly.")
                 return
-            self.show_message(f"{name}: timing…")
-            self._run_demo(preset)
+            self.preset = name
+            self._time_demo(preset)
             return
 
         def load(go_on: bool) -> None:
@@ -314,12 +337,37 @@ class NntuiApp(App[int]):
         else:
             answer(True)
 
+    def _selected_demo(self):
+        """The preset selected, if it is a demo that times this machine rather than a run."""
+        if self.preset == "custom":
+            return None
+        from nntui.presets import PRESETS
+
+        preset = PRESETS.get(self.preset)
+        return preset if preset.config is None else None
+
+    def _time_demo(self, preset) -> None:
+        """Run the demo, its lines shown under the preset field (where the person picked it) and
+        in the monitor's message box."""
+        from nntui.tui.widgets.panels import DataPanel
+
+        self.query_one(DataPanel).summary = f"{preset.summary}\ntiming…"
+        self.show_message(f"{preset.name}: timing…")
+        self._run_demo(preset)
+
     @work(thread=True, exclusive=True, group="demo")
     def _run_demo(self, preset) -> None:
         lines = preset.demo()
-        self.call_from_thread(
-            self.show_message, "\n".join([f"[b]{preset.name}[/b]: {preset.summary}", *lines])
-        )
+        self.call_from_thread(self._demo_done, preset, lines)
+
+    def _demo_done(self, preset, lines: list[str]) -> None:
+        from nntui.tui.widgets.panels import DataPanel
+
+        if self.preset == preset.name:
+            self.query_one(DataPanel).summary = "\n".join(
+                [preset.summary, *lines, "s times it again · custom or a preset trains"]
+            )
+        self.show_message("\n".join([f"[b]{preset.name}[/b]: {preset.summary}", *lines]))
 
     def show_message(self, text: str, error: bool = False) -> None:
         message = self.query_one("#message", Static)
@@ -349,6 +397,8 @@ class NntuiApp(App[int]):
         self.take_pending_edits()
         if self.history.live:
             self.notify("A run is in progress: x stops it, r resets it.")
+        elif self._selected_demo() is not None:
+            self._time_demo(self._selected_demo())
         elif self._ready_to_run():
             self._begin(paused=False)
 
