@@ -519,6 +519,7 @@ class NntuiApp(App[int]):
             return
         self.history = RunHistory()
         self.consume(events)
+        self.query_one(Predictions).show(None, "loading the saved model…")
         self.show_message(f"saved run {record.id} ({record.status}) · s trains this config again")
         self._load_predictions(store, record)
 
@@ -548,11 +549,8 @@ class NntuiApp(App[int]):
 
         try:
             snapshot = restore_trainer(store, record).snapshot()
-        except UserError as error:
-            self.call_from_thread(self.show_message, f"predictions unavailable: {error}", True)
-            return
         except Exception as error:  # noqa: BLE001 - e.g. a CSV that moved: a message, not a crash
-            self.call_from_thread(self.show_message, f"predictions unavailable: {error}", True)
+            self.call_from_thread(self._saved_snapshot_failed, str(error))
             return
         self.call_from_thread(self._show_saved_snapshot, record.id, snapshot)
 
@@ -560,6 +558,11 @@ class NntuiApp(App[int]):
         if not self.history.live and self.history.started is not None:
             self.history.snapshot = snapshot
             self._redraw(charts=False, predictions=True)
+
+    def _saved_snapshot_failed(self, error: str) -> None:
+        if not self.history.live and self.history.started is not None:
+            self.query_one(Predictions).show(None, "unavailable: the saved model could not be loaded")
+            self.show_message(f"predictions unavailable: {error}", error=True)
 
     def action_log_y(self) -> None:
         chart = self.query_one("#loss", EpochChart)

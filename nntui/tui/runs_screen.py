@@ -16,18 +16,19 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from nntui.errors import UserError
-from nntui.run_table import RUN_COLUMNS, SORT_NAMES, sorted_runs, table_row
+from nntui.run_table import RUN_COLUMNS, SORT_NAMES, cut_middle, fit_columns, sorted_runs, table_row
 from nntui.tui.screens import ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart, Line
 
 # The CLI's columns with the figures right after the name and the long id last, so that 80
-# columns show how each run did; names are cut to NAME_WIDTH (a comparison's run up to 33).
+# columns show how each run did: also the order in which columns are left out, from the end, when
+# the screen is too narrow for all of them (a column is shown whole or not at all).
 SHOWN = (
     "name", "status", "epochs", "train loss", "val loss", "accuracy", "dataset", "architecture",
     "optimizer", "lr", "duration", "device", "id",
 )  # fmt: skip
 ORDER = [RUN_COLUMNS.index(column) for column in SHOWN]
-NAME_WIDTH = 22
+TABLE_FRAME = 7  # the picked mark's column, each column's padding and the scrollbar
 # What the overlay chart shows, in the order `m` steps through them.
 METRICS = [("train_loss", "train loss"), ("val_loss", "validation loss"), ("val_accuracy", "val accuracy")]
 
@@ -83,12 +84,12 @@ class RunsScreen(Screen[RunChoice | None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("", key="picked", width=1)
-        for column in SHOWN:
-            table.add_column(column, key=column, width=NAME_WIDTH if column == "name" else None)
         self.reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.records:
+            self.fill()
 
     def reload(self) -> None:
         listing = self.store.list()
@@ -101,17 +102,28 @@ class RunsScreen(Screen[RunChoice | None]):
         skipped.update(Text(lines if listing.skipped else ""))
         self.fill()
 
-    def fill(self) -> None:
+    def fill(self, top: bool = False) -> None:
+        """The table in the sort order, in the columns the screen's width holds; the cursor on
+        the run it was on, or with `top` (a new sort) on the first run, scrolled to it."""
         table = self.query_one(DataTable)
         cursor = self.cursor_record()
-        table.clear()
         self.records = sorted_runs(self.records, self.sort)
-        for record in self.records:
+        rows = [tuple(table_row(record)[index] for index in ORDER) for record in self.records]
+        width = self.size.width - TABLE_FRAME
+        columns = fit_columns([SHOWN, *rows], width if width > 0 else None, SHOWN)
+        table.clear(columns=True)
+        table.add_column("", key="picked", width=1)
+        for column, column_width in columns.items():
+            table.add_column(column, key=column, width=column_width)
+        for record, cells in zip(self.records, rows):
             mark = "●" if record.id in self.picked else " "
-            cells = table_row(record)
             # Text, not str: a DataTable reads str cells as markup, and names hold [brackets]
-            table.add_row(mark, *(Text(cells[index]) for index in ORDER), key=record.id)
-        if cursor is not None and any(r.id == cursor.id for r in self.records):
+            shown = (cut_middle(cells[SHOWN.index(column)], size) for column, size in columns.items())
+            table.add_row(mark, *map(Text, shown), key=record.id)
+        if top:
+            table.move_cursor(row=0)
+            table.scroll_home(animate=False)
+        elif cursor is not None and any(r.id == cursor.id for r in self.records):
             table.move_cursor(row=table.get_row_index(cursor.id))
         self.show_title()
         self.draw_overlay()
@@ -183,7 +195,7 @@ class RunsScreen(Screen[RunChoice | None]):
 
     def action_sort(self) -> None:
         self.sort = SORT_NAMES[(SORT_NAMES.index(self.sort) + 1) % len(SORT_NAMES)]
-        self.fill()
+        self.fill(top=True)
 
     def action_metric(self) -> None:
         self.metric = (self.metric + 1) % len(METRICS)
