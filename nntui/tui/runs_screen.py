@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.markup import escape
 from rich.text import Text
@@ -230,18 +231,23 @@ class RunsScreen(Screen[RunChoice | None]):
         self.app.push_screen(ask_epochs(record), chosen)
 
     def action_export(self) -> None:
-        """Write the run as csv, json, pt or a standalone PyTorch script, in the current directory."""
+        """Write the run as csv, json, pt or a standalone PyTorch script: in the current directory
+        (named in the question, in full), or in the folder typed after the format."""
         record = self.cursor_record()
         if record is None:
             return
-        from nntui.export import export_run
+        from nntui.export import export_name, export_run
         from nntui.run_table import EXPORT_FORMATS
 
+        here = Path.cwd()
+
         def check(text: str) -> str:
-            fmt = text.strip().lstrip(".").lower()
+            fmt, _, folder = text.strip().partition(" ")
+            fmt = fmt.lstrip(".").lower()
             if fmt not in EXPORT_FORMATS:
-                raise UserError(f"choose one of: {', '.join(EXPORT_FORMATS)}")
-            return export_run(self.store, record, fmt)
+                raise UserError(f"choose one of: {', '.join(EXPORT_FORMATS)}, then a folder if not this one")
+            target = here / Path(folder.strip() or ".").expanduser() / export_name(record, fmt)
+            return export_run(self.store, record, fmt, str(target.resolve()))
 
         def written(where: str | None) -> None:
             if where:
@@ -249,7 +255,8 @@ class RunsScreen(Screen[RunChoice | None]):
 
         hint = (
             "py: a standalone PyTorch script that reproduces the run · pt: its state_dict\n"
-            f"csv, json: its figures. Written to ./nntui-{record.id}.FORMAT"
+            f"csv, json: its figures. Written to {here / export_name(record, 'FORMAT')};\n"
+            "a folder after the format writes there instead (made if missing): py ~/exports"
         )
         self.app.push_screen(AskScreen(f"export {record.name}", hint, check, "py"), written)
 

@@ -337,20 +337,34 @@ async def test_continue_trains_a_saved_run_on_and_keeps_counting_epochs(runs_dir
 
 
 async def test_export_writes_a_script_that_plain_python_runs(runs_dir, tmp_path, monkeypatch):
+    import os
+    import stat
     import subprocess
     import sys
 
     fast, _ = two_runs(runs_dir)
     monkeypatch.chdir(tmp_path)
-    async with make_app().run_test(size=(120, 40)) as pilot:
-        app = pilot.app
-        await open_runs(pilot)
-        await pilot.press("down", "e")
-        await pilot.pause()
-        assert "choose one of" in await answer(pilot, "docx")
-        await answer(pilot, "py")
-        assert isinstance(app.screen, RunsScreen)
+    umask = os.umask(0o022)
+    try:
+        async with make_app().run_test(size=(120, 40)) as pilot:
+            app = pilot.app
+            await open_runs(pilot)
+            await pilot.press("down", "e")
+            await pilot.pause()
+            assert str(tmp_path) in str(app.screen.query_one(".hint").render())  # says where, in full
+            assert "choose one of" in await answer(pilot, "docx")
+            await answer(pilot, "py")
+            assert isinstance(app.screen, RunsScreen)
+            await pilot.press("e")
+            await pilot.pause()
+            await answer(pilot, "csv exports/today")
+    finally:
+        os.umask(umask)
     script = tmp_path / f"nntui-{fast.id}.py"
+    figures = tmp_path / "exports" / "today" / f"nntui-{fast.id}.csv"
+    for written in (script, figures):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o644  # an ordinary file, as the umask says
+    assert not list(tmp_path.glob(".*.tmp"))
     out = subprocess.run([sys.executable, str(script), "--epochs", "2"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     text = script.read_text()
