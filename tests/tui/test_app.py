@@ -322,6 +322,19 @@ async def test_the_timing_preset_shows_every_line_in_the_monitor_too():
         assert message.size.height >= needed >= 4  # every line shows, the wrapped title too
 
 
+async def test_over_ssh_the_status_line_and_the_help_say_the_screen_keeps_to_a_slow_links_budget():
+    from nntui.tui.budget import link_limits
+
+    limits = link_limits(None, {"SSH_CONNECTION": "10.0.0.2 50022 10.0.0.1 22"})
+    async with make_app(limits=limits).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        assert "slow link" in str(app.query_one("#status").render())
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "SSH_CONNECTION is set" in app.screen.note and "--fast-link" in app.screen.note
+
+
 async def test_a_diverging_run_says_at_which_epoch_and_the_app_stays():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
