@@ -1,13 +1,20 @@
 """Measures the app against the issue's targets, driving the real `nntui` in a pseudo-terminal.
 
-    .venv/bin/python benchmarks/app_bench.py [--presets minibatch classification] [--size 120x40]
+    .venv/bin/python benchmarks/app_bench.py [--presets minibatch classification]
+        [--sizes 80x24 120x40 200x60] [--modes normal slow-link] [--app-root DIR]
 
-- throughput: a preset trained with the app open and its charts live, against the same preset
-  trained headless (Trainer.events() in a fresh interpreter, torch's default threads);
+For each preset, terminal size and mode (`normal`, or `slow-link`: `nntui --slow-link`):
+- throughput: the preset trained with the app open and its charts live, against the same preset
+  trained headless (Trainer.events() in a fresh interpreter) with the app's torch threads, the
+  best of the headless runs made between the app runs; the target is a ratio of 0.9 or more;
+- bytes written to the terminal per second while training, with no key pressed (target: 20 KB/s,
+  5 KB/s with --slow-link), how often the loss chart and the predictions were redrawn meanwhile
+  (live: above 0), and the share of a core the app's own process used;
 - key press to screen: `l` (log-y) pressed while training, until the toggled chart title is written;
-- start to first frame: process start until the first screen's text is written;
-- bytes written to the terminal per second while training, with no key pressed.
-Not a test: numbers depend on the machine. Prints a table."""
+- start to first frame: process start until the first screen's text is written.
+`--app-root` runs the app from another checkout (say, an older commit unpacked with `git archive`),
+so that two versions are measured side by side in one run. Not a test: numbers depend on the
+machine (and on what else it runs). Prints a table."""
 
 from __future__ import annotations
 
@@ -24,21 +31,23 @@ import tempfile
 import termios
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NNTUI = ROOT / ".venv" / "bin" / "nntui"
 PYTHON = sys.executable
 RUNS_DIR = tempfile.mkdtemp(prefix="nntui-bench-runs-")
 ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
-PRESET_ORDER_HINT = "custom comes first in the picker, then the presets in registry order"
+TARGET_BYTES_PER_S = {"normal": 20_000, "slow-link": 5_000}
+TARGET_RATIO = 0.9
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def headless(preset: str, threads: int | None) -> float:
+def headless(preset: str, threads: int) -> float:
     """Training seconds of one preset run headless, as Finished.duration_s reports them."""
     code = (
         "import torch, sys\n"
-        f"{f'torch.set_num_threads({threads})' if threads else ''}\n"
+        f"torch.set_num_threads({threads})\n"
         "from nntui.engine.presets import PRESETS\nfrom nntui.engine.trainer import Trainer\n"
         "from nntui.core.events import Finished\n"
         f"for e in Trainer(PRESETS.get({preset!r}).config).events():\n"
@@ -49,16 +58,20 @@ def headless(preset: str, threads: int | None) -> float:
 
 
 class Terminal:
-    """`nntui` in a pty of a given size; every write to the terminal is kept with its time."""
+    """`nntui` (from `app_root`) in a pty of a given size; every write to the terminal is kept
+    with its time."""
 
-    def __init__(self, columns: int, lines: int) -> None:
+    def __init__(self, columns: int, lines: int, app_root: Path, options: list[str]) -> None:
         self.began = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:
             env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(lines))
+            env["PYTHONPATH"] = str(app_root)
             env.setdefault("NNTUI_RUNS_DIR", RUNS_DIR)  # the app saves every run: not in the user's
-            env.pop("NO_COLOR", None)
-            os.execve(str(NNTUI), [str(NNTUI)], env)
+            for name in ("NO_COLOR", "SSH_CONNECTION"):
+                env.pop(name, None)
+            os.chdir(app_root)
+            os.execve(PYTHON, [PYTHON, "-m", "nntui", *options], env)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         self.pid, self.fd = pid, fd
         self.chunks: list[tuple[float, bytes]] = []
@@ -81,9 +94,9 @@ class Terminal:
         os.write(self.fd, keys.encode())
         return at
 
-    def text_since(self, since: float) -> bytes:
+    def text_between(self, start: float, end: float = float("inf")) -> bytes:
         with self.lock:
-            raw = b"".join(data for at, data in self.chunks if at >= since)
+            raw = b"".join(data for at, data in self.chunks if start <= at < end)
         return ANSI.sub(b"", raw)
 
     def wait_for(self, pattern: bytes, since: float, timeout_s: float = 120.0) -> float:
@@ -107,6 +120,11 @@ class Terminal:
         with self.lock:
             return sum(len(data) for at, data in self.chunks if start <= at < end)
 
+    def cpu_s(self) -> float:
+        """CPU seconds the app's own process (not its training child) has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
     def close(self) -> None:
         os.write(self.fd, b"q")
         deadline = time.perf_counter() + 5
@@ -121,11 +139,28 @@ class Terminal:
 def preset_position(name: str) -> int:
     from nntui.engine.presets import PRESETS
 
-    return 1 + PRESETS.names().index(name)
+    return 1 + PRESETS.names().index(name)  # custom comes first in the picker, then the registry
 
 
-def app_run(preset: str, columns: int, lines: int, presses: int) -> dict:
-    term = Terminal(columns, lines)
+@dataclass
+class AppRun:
+    first_frame_s: float
+    start_to_first_epoch_s: float
+    duration_s: float
+    bytes_per_s: float
+    chart_frames: int
+    prediction_frames: int
+    window_s: float
+    ui_core_share: float
+    latencies: list[float] = field(default_factory=list)
+
+
+def sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.perf_counter()))
+
+
+def app_run(preset: str, columns: int, lines: int, mode: str, app_root: Path, presses: int, quiet_s: float):
+    term = Terminal(columns, lines, app_root, ["--slow-link"] if mode == "slow-link" else [])
     first_frame = term.wait_for(b"press s to start", term.began) - term.began
     term.wait_for(b"learning rate", term.began)
     time.sleep(1.0)
@@ -135,34 +170,46 @@ def app_run(preset: str, columns: int, lines: int, presses: int) -> dict:
         term.press("\x1b[B")
         time.sleep(0.05)
     term.press("\r")
-    time.sleep(1.0)
+    time.sleep(1.5)
     started = term.press("s")
     first_epoch = term.wait_for(b"samples/s", started)
-    # bytes while training, keys untouched: from just after the first epoch's full repaint until
-    # the key presses begin (or the run ends, for short presets)
-    quiet_from, quiet_until = first_epoch + 0.5, first_epoch + 4.0
+    # keys untouched, from just after the first epoch's full repaint until the key presses begin
+    # (or the run ends, for short presets)
+    quiet_from = first_epoch + 0.5
+    sleep_until(quiet_from)
+    cpu_from = term.cpu_s()
+    try:
+        finished_at = term.wait_for(b"finished", quiet_from, timeout_s=quiet_s)
+    except TimeoutError:
+        finished_at = float("inf")
+    quiet_until = min(quiet_from + quiet_s, finished_at)
+    cpu_until = term.cpu_s()
+    window = max(quiet_until - quiet_from, 1e-9)
+    seen = term.text_between(quiet_from, quiet_until)
     latencies = []
     log = False
-    time.sleep(4.0)
-    for _ in range(presses):
+    for _ in range(presses if finished_at == float("inf") else 0):
         log = not log
         at = term.press("l")
         try:
-            latencies.append(term.wait_for(b"log y" if log else b"linear y", at, timeout_s=5) - at)
+            latencies.append(term.wait_for(b"log y" if log else b"linear y", at, timeout_s=10) - at)
         except TimeoutError:
             break
         time.sleep(0.25)
     finished_at = term.wait_for(b"finished", started, timeout_s=1800)
     time.sleep(0.5)
-    duration = re.search(rb"in (\d+\.\d+) s", term.text_since(finished_at - 0.01))
-    result = {
-        "first_frame_s": first_frame,
-        "start_to_first_epoch_s": first_epoch - started,
-        "bytes_per_s": term.bytes_between(quiet_from, min(quiet_until, finished_at))
-        / max(min(quiet_until, finished_at) - quiet_from, 1e-9),
-        "latencies": latencies,
-        "duration_s": float(duration[1]) if duration else float("nan"),
-    }
+    duration = re.search(rb"in (\d+\.\d+) s", term.text_between(finished_at - 0.01))
+    result = AppRun(
+        first_frame_s=first_frame,
+        start_to_first_epoch_s=first_epoch - started,
+        duration_s=float(duration[1]) if duration else float("nan"),
+        bytes_per_s=term.bytes_between(quiet_from, quiet_until) / window,
+        chart_frames=seen.count(b"linear y"),
+        prediction_frames=seen.count(b"class map at epoch") + seen.count(b"predictions at epoch"),
+        window_s=window,
+        ui_core_share=(cpu_until - cpu_from) / window,
+        latencies=latencies,
+    )
     term.close()
     return result
 
@@ -172,36 +219,56 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--presets", nargs="+", default=["minibatch", "classification"])
-    parser.add_argument("--size", default="120x40")
-    parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--sizes", nargs="+", default=["80x24", "120x40", "200x60"])
+    parser.add_argument("--modes", nargs="+", choices=list(TARGET_BYTES_PER_S), default=["normal"])
+    parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout whose app to run")
+    parser.add_argument("--presses", type=int, default=10)
+    parser.add_argument("--quiet-s", type=float, default=15.0, help="seconds measured with no key pressed")
     args = parser.parse_args()
-    columns, lines = map(int, args.size.split("x"))
-    rows = []
-    all_latencies: list[float] = []
-    frames = []
     from nntui.tui.runner import child_threads
 
     threads = child_threads()
+    app_root = args.app_root.resolve()
+    rows = []
+    all_latencies: list[float] = []
+    frames = []
     for preset in args.presets:
-        bare = headless(preset, None)
-        same = headless(preset, threads)
-        app = app_run(preset, columns, lines, args.presses)
-        all_latencies += app["latencies"]
-        frames.append(app["first_frame_s"])
-        rows.append((preset, bare, same, app))
+        same = [headless(preset, threads)]
+        for size in args.sizes:
+            columns, lines = map(int, size.split("x"))
+            for mode in args.modes:
+                app = app_run(preset, columns, lines, mode, app_root, args.presses, args.quiet_s)
+                same.append(headless(preset, threads))
+                all_latencies += app.latencies
+                frames.append(app.first_frame_s)
+                rows.append((preset, size, mode, app))
+        for index, row in enumerate(rows):
+            if row[0] == preset:
+                rows[index] = (*row, min(same))
     print(
-        f"\nthroughput: the app trains with {threads} torch thread(s), leaving a core to the screen; "
-        "headless uses every core by default"
+        f"\napp from {app_root}; it trains with {threads} torch thread(s), leaving a "
+        "core to the screen: headless s is the best headless run with as many threads"
     )
     print(
-        f"{'preset':<16}{'headless s':>11}{f'@{threads} thr s':>11}{'app s':>8}"
-        f"{'ratio@same':>11}{'ratio@all':>10}{'B/s @' + args.size:>13}{'start→epoch s':>15}"
+        f"{'preset':<15}{'size':>7} {'mode':<10}{'headless s':>11}{'app s':>7}{'ratio':>6}"
+        f"{'B/s':>8}{'charts/s':>9}{'preds/s':>8}{'UI core':>8}{'start→epoch':>12}  targets"
     )
-    for preset, bare, same, app in rows:
-        duration = app["duration_s"]
+    for preset, size, mode, app, same in rows:
+        ratio = same / app.duration_s
+        missed = [
+            name
+            for name, met in [
+                ("ratio", ratio >= TARGET_RATIO),
+                ("B/s", app.bytes_per_s <= TARGET_BYTES_PER_S[mode]),
+                ("live", app.chart_frames > 0),
+            ]
+            if not met
+        ]
         print(
-            f"{preset:<16}{bare:>11.2f}{same:>11.2f}{duration:>8.2f}{same / duration:>11.2f}"
-            f"{bare / duration:>10.2f}{app['bytes_per_s']:>13,.0f}{app['start_to_first_epoch_s']:>15.2f}"
+            f"{preset:<15}{size:>7} {mode:<10}{same:>11.2f}{app.duration_s:>7.2f}{ratio:>6.2f}"
+            f"{app.bytes_per_s:>8,.0f}{app.chart_frames / app.window_s:>9.2f}"
+            f"{app.prediction_frames / app.window_s:>8.2f}{app.ui_core_share:>8.0%}"
+            f"{app.start_to_first_epoch_s:>12.2f}  {'met' if not missed else 'missed: ' + ', '.join(missed)}"
         )
     if all_latencies:
         ordered = sorted(all_latencies)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shutil
 import signal
 import sys
+import textwrap
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
@@ -17,8 +19,10 @@ from nntui.core.records import (
     EXPORT_FORMATS,
     RUN_COLUMNS,
     SORT_NAMES,
+    cut_middle,
     duration_text,
     figure_text,
+    fit_columns,
     sorted_runs,
     table_row,
 )
@@ -39,6 +43,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nntui",
         description="Build, train and watch small PyTorch networks. With no command: the app.",
         parents=[store],
+    )
+    link = parser.add_mutually_exclusive_group()
+    link.add_argument(
+        "--slow-link",
+        dest="slow_link",
+        action="store_true",
+        default=None,
+        help="the app redraws within about 5 KB/s, its charts less often (the default over SSH)",
+    )
+    link.add_argument(
+        "--fast-link",
+        dest="slow_link",
+        action="store_false",
+        help="the app redraws within about 20 KB/s, over SSH too",
     )
     commands = parser.add_subparsers(dest="command")
     train = commands.add_parser("train", parents=[store], help="train headless, printing progress")
@@ -97,6 +115,9 @@ def _add_runs_commands(commands, store: argparse.ArgumentParser) -> None:
 
     runs = commands.add_parser("runs", parents=[store], help="list, show, export and delete saved runs")
     runs.add_argument("--sort", choices=SORT_NAMES, default="created", help="default: newest first")
+    runs.add_argument(
+        "--wide", action="store_true", help="every column, however wide (default: fit the terminal)"
+    )
     actions = runs.add_subparsers(dest="runs_command")
     show = actions.add_parser("show", parents=[store], help="a run's config, outcome and history")
     show.add_argument("id", help="a run id, or a unique start of one")
@@ -147,7 +168,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     if args.command is None:
         from nntui.tui.app import run_app
 
-        return run_app(getattr(args, "runs_dir", None))
+        return run_app(getattr(args, "runs_dir", None), args.slow_link)
     try:
         if args.command == "presets":
             return list_presets(out)
@@ -217,7 +238,7 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
 
     store = RunStore(getattr(args, "runs_dir", None))
     if args.runs_command is None:
-        return list_runs(store, args.sort, out)
+        return list_runs(store, args.sort, out, None if args.wide else shutil.get_terminal_size().columns)
     record = store.find(args.id)
     if args.runs_command == "show":
         for line in run_details(store, record):
@@ -241,18 +262,25 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def list_runs(store, sort: str, out: TextIO) -> int:
-    """The runs table; unreadable entries are named on stderr and skipped."""
+def list_runs(store, sort: str, out: TextIO, width: int | None = None) -> int:
+    """The runs table, fitted to `width` characters (None: every column in full); unreadable
+    entries are named on stderr and skipped."""
     listing = store.list()
     for line in listing.skipped:
         print(f"nntui: {line}", file=sys.stderr)
     if not listing.runs:
         print(f"no runs saved in {store.root} yet; `nntui train` saves every run", file=out)
         return 0
-    rows = [RUN_COLUMNS] + [table_row(run) for run in sorted_runs(listing.runs, sort)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(RUN_COLUMNS))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=out)
+    table = [RUN_COLUMNS] + [table_row(run) for run in sorted_runs(listing.runs, sort)]
+    columns = fit_columns(table, width)
+    order = [RUN_COLUMNS.index(name) for name in columns]
+    for row in table:
+        cells = (cut_middle(row[i], size).ljust(size) for i, size in zip(order, columns.values()))
+        print("  ".join(cells).rstrip(), file=out)
+    left_out = [name for name in RUN_COLUMNS if name not in columns]
+    if left_out:
+        note = f"--wide shows the {len(left_out)} columns left out to fit: {', '.join(left_out)}"
+        print(textwrap.fill(note, width or len(note)), file=out)
     return 0
 
 

@@ -187,3 +187,52 @@ def duration_text(seconds: float) -> str:
         return f"{seconds:.1f} s"
     minutes, seconds = divmod(round(seconds), 60)
     return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m {seconds:02d}s"
+
+
+# What `nntui runs` keeps in a narrow terminal, most needed first: once long names and networks
+# are cut short, columns are left out from the end of this list until the table fits.
+COLUMN_PRIORITY = (
+    "id", "name", "status", "train loss", "val loss", "epochs", "accuracy", "architecture",
+    "dataset", "lr", "optimizer", "duration", "device",
+)  # fmt: skip
+CUT_TO = {"name": 24, "architecture": 18}  # cut in the middle: "playgrou…[seed=3]"
+NARROWEST_NAME = 8  # the name is cut no shorter than this, however narrow the terminal
+GAP = 2  # spaces between columns
+
+
+def fit_columns(
+    rows: list[tuple[str, ...]],
+    width: int | None,
+    priority: tuple[str, ...] = COLUMN_PRIORITY,
+    always_shown: int = 3,
+) -> dict[str, int]:
+    """The columns of a table (its header first) to show in `width` characters a line, and how
+    wide each: long names and networks cut, then columns left out from the end of `priority`
+    (never its first `always_shown`); every column in full with None."""
+    header = list(rows[0])
+    widths = {name: max(len(row[i]) for row in rows) for i, name in enumerate(header)}
+    full, shown = dict(widths), list(header)
+
+    def line_width() -> int:
+        return sum(widths[name] for name in shown) + GAP * (len(shown) - 1)
+
+    if width is not None and line_width() > width:
+        for name, most in CUT_TO.items():
+            widths[name] = min(widths[name], max(most, len(name)))
+        droppable = list(reversed(priority[always_shown:]))
+        while line_width() > width and droppable:
+            shown.remove(droppable.pop(0))
+        for name in CUT_TO:  # what leaving columns out freed goes back to the text cut short
+            if name in shown:
+                widths[name] = min(full[name], widths[name] + max(width - line_width(), 0))
+        if line_width() > width:  # still too wide: the name is cut further
+            widths["name"] = max(NARROWEST_NAME, widths["name"] - (line_width() - width))
+    return {name: widths[name] for name in shown}
+
+
+def cut_middle(text: str, width: int) -> str:
+    """`text` in `width` characters, its middle replaced by "…": both ends of a name say which run."""
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    return f"{text[: width - 1 - tail]}…{text[len(text) - tail :] if tail else ''}"

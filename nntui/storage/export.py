@@ -45,9 +45,13 @@ def run_json(record: RunRecord, history: History) -> str:
     return json.dumps(_json_safe({"run": record.to_dict(), "history": history.rows()}), indent=1) + "\n"
 
 
+def export_name(record: RunRecord, format: str) -> str:
+    return f"nntui-{record.id}.{format}"
+
+
 def export_run(store: RunStore, record: RunRecord, format: str, destination: str | None = None) -> str:
     """Write the run in `format` to `destination` (default ./nntui-<id>.<format>; `-` is stdout for
-    the text formats) and return where it went."""
+    the text formats; missing folders are made) and return where it went."""
     if format not in FORMATS:
         raise UserError(f"unknown export format {format!r}; choose one of: {', '.join(FORMATS)}")
     if format == "pt":
@@ -64,8 +68,9 @@ def export_run(store: RunStore, record: RunRecord, format: str, destination: str
             raise UserError("a .pt file is binary: give --output a file name, not -")
         sys.stdout.write(content)
         return "-"
-    target = Path(destination or f"nntui-{record.id}.{format}").expanduser()
+    target = Path(destination or export_name(record, format)).expanduser()
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         if content is None:
             write_atomic(target, lambda file: torch.save(state, file))
         else:

@@ -51,8 +51,11 @@ def default_runs_dir() -> Path:
 
 def write_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write through a temporary file in the same directory, then rename it over `path`:
-    a crash or kill mid-write leaves the earlier file whole."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    a crash or kill mid-write leaves the earlier file whole. The file has the mode open() would
+    give it (0666 less the umask), not mkstemp's 0600: an exported script is an ordinary file."""
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    handle = os.open(temporary, flags, 0o666)
     try:
         with os.fdopen(handle, "wb") as file:
             write(file)

@@ -3,6 +3,7 @@ Training runs in a child process (see runner.py); the app only renders the event
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,16 +13,19 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Footer, Select, Static
 
 from nntui.core.config import rule_of
 from nntui.core.errors import UserError
+from nntui.tui.budget import FAST_LINK, Limits, Part, ScreenBudget, link_limits
 from nntui.tui.history import (
     DIVERGED,
     FAILED,
     FINISHED,
     PAUSED,
+    READY,
     STARTING,
     TRAINING,
     CompareHistory,
@@ -37,6 +41,14 @@ from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, st
 POLL_EVERY_S = 0.2
 CHARTS_EVERY_S = 1.0
 PREDICTIONS_EVERY_S = 2.0
+# The live parts of the screen (see budget.py; the status part is the status line and the
+# device's speed): the least seconds between two of their frames, their share of the screen
+# budget, and the bytes a cell of theirs is guessed to cost until measured.
+LIVE_PARTS = {
+    "status": (POLL_EVERY_S, 0.15, 2.0),
+    "charts": (CHARTS_EVERY_S, 0.45, 3.0),
+    "predictions": (PREDICTIONS_EVERY_S, 0.40, 6.0),
+}
 COMPACT_BELOW = (110, 32)
 QUIT_SAVE_WITHIN_S = 0.6
 
@@ -74,6 +86,7 @@ class NntuiApp(App[int]):
         load_engine: Callable[[], Any] | None = None,
         poll: bool = True,
         runs_dir: str | None = None,
+        limits: Limits = FAST_LINK,
     ) -> None:
         super().__init__()
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
@@ -85,8 +98,21 @@ class NntuiApp(App[int]):
         self.draft = None
         self.preset = "custom"
         self.history = RunHistory()
-        self.drawn_at = {"charts": 0.0, "predictions": 0.0}
-        self.stale = {"charts": False, "predictions": False}
+        self.budget = ScreenBudget(limits, {name: Part(*part) for name, part in LIVE_PARTS.items()})
+        self.stale = {"charts": False, "predictions": False, "status": False}
+        self.status_shown = ""
+
+    def get_driver_class(self):
+        """The platform's driver, counting the bytes it sends the terminal for the screen budget."""
+        driver = super().get_driver_class()
+        app = self
+
+        class CountingDriver(driver):
+            def write(self, data: str) -> None:
+                app.budget.written += len(data.encode())
+                super().write(data)
+
+        return CountingDriver
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -136,9 +162,14 @@ class NntuiApp(App[int]):
         self._show_status()
 
     async def _mount_setup(self) -> None:
+        """The setup panels for the draft: mounted once, then shown in place (a preset, a saved
+        run), so that the panels never blank while they are remade."""
         from nntui.tui.widgets.panels import ArchitecturePanel, DataPanel, DevicePanel, HyperparametersPanel
 
         setup = self.query_one("#setup", VerticalScroll)
+        if setup.query("#setup-columns"):
+            await self._show_draft()
+            return
         await setup.remove_children()
         raw = self.draft.raw
         data = DataPanel(self.engine, raw, self.preset)
@@ -155,6 +186,21 @@ class NntuiApp(App[int]):
                 id="setup-columns",
             )
         )
+        self._after_edit()
+
+    async def _show_draft(self) -> None:
+        """Every field shows the draft's value (and the preset its name), in the widgets there are."""
+        from nntui.tui.widgets.panels import ArchitecturePanel, DataPanel, DevicePanel
+
+        for field in self.query(Field):
+            if field.path == "preset":
+                field.show(self.preset)
+            elif field.path != "device" and not field.path.startswith("model.hidden["):
+                field.show(self.draft.get(field.path))
+        self.query_one(DevicePanel).show(self.draft.get("device"))
+        self.query_one("#csv-path").display = self.draft.get("data.dataset") == "csv"
+        self.query_one(DataPanel).summary = self._preset_summary()
+        await self.query_one(ArchitecturePanel).show_layers(self.draft.layers)
         self._after_edit()
 
     def _preset_summary(self) -> str:
@@ -244,18 +290,21 @@ class NntuiApp(App[int]):
 
     def choose_preset(self, name: str, field: Field | None = None) -> None:
         from nntui.engine.presets import PRESETS
+        from nntui.tui.widgets.panels import DataPanel
 
         if name == "custom" or name not in PRESETS:
+            self.preset = "custom"  # the fields keep their values: they are the custom experiment
+            self.query_one(DataPanel).summary = self._preset_summary()
             return
         preset = PRESETS.get(name)
         if preset.config is None:
-            if field is not None:
-                field.show(self.preset)
             if self.history.live:
+                if field is not None:
+                    field.show(self.preset)
                 self.notify(f"{name} times this machine: stop the run first (x), so that it times fairly.")
                 return
-            self.show_message(f"{name}: timing…")
-            self._run_demo(preset)
+            self.preset = name
+            self._time_demo(preset)
             return
 
         def load(go_on: bool) -> None:
@@ -288,12 +337,37 @@ class NntuiApp(App[int]):
         else:
             answer(True)
 
+    def _selected_demo(self):
+        """The preset selected, if it is a demo that times this machine rather than a run."""
+        if self.preset == "custom":
+            return None
+        from nntui.engine.presets import PRESETS
+
+        preset = PRESETS.get(self.preset)
+        return preset if preset.config is None else None
+
+    def _time_demo(self, preset) -> None:
+        """Run the demo, its lines shown under the preset field (where the person picked it) and
+        in the monitor's message box."""
+        from nntui.tui.widgets.panels import DataPanel
+
+        self.query_one(DataPanel).summary = f"{preset.summary}\ntiming…"
+        self.show_message(f"{preset.name}: timing…")
+        self._run_demo(preset)
+
     @work(thread=True, exclusive=True, group="demo")
     def _run_demo(self, preset) -> None:
         lines = preset.demo()
-        self.call_from_thread(
-            self.show_message, "\n".join([f"[b]{preset.name}[/b]: {preset.summary}", *lines])
-        )
+        self.call_from_thread(self._demo_done, preset, lines)
+
+    def _demo_done(self, preset, lines: list[str]) -> None:
+        from nntui.tui.widgets.panels import DataPanel
+
+        if self.preset == preset.name:
+            self.query_one(DataPanel).summary = "\n".join(
+                [preset.summary, *lines, "s times it again · custom or a preset trains"]
+            )
+        self.show_message("\n".join([f"[b]{preset.name}[/b]: {preset.summary}", *lines]))
 
     def show_message(self, text: str, error: bool = False) -> None:
         message = self.query_one("#message", Static)
@@ -323,6 +397,8 @@ class NntuiApp(App[int]):
         self.take_pending_edits()
         if self.history.live:
             self.notify("A run is in progress: x stops it, r resets it.")
+        elif self._selected_demo() is not None:
+            self._time_demo(self._selected_demo())
         elif self._ready_to_run():
             self._begin(paused=False)
 
@@ -443,6 +519,7 @@ class NntuiApp(App[int]):
             return
         self.history = RunHistory()
         self.consume(events)
+        self.query_one(Predictions).show(None, "loading the saved model…")
         self.show_message(f"saved run {record.id} ({record.status}) · s trains this config again")
         self._load_predictions(store, record)
 
@@ -472,11 +549,8 @@ class NntuiApp(App[int]):
 
         try:
             snapshot = restore_trainer(store, record).snapshot()
-        except UserError as error:
-            self.call_from_thread(self.show_message, f"predictions unavailable: {error}", True)
-            return
         except Exception as error:  # noqa: BLE001 - e.g. a CSV that moved: a message, not a crash
-            self.call_from_thread(self.show_message, f"predictions unavailable: {error}", True)
+            self.call_from_thread(self._saved_snapshot_failed, str(error))
             return
         self.call_from_thread(self._show_saved_snapshot, record.id, snapshot)
 
@@ -484,6 +558,11 @@ class NntuiApp(App[int]):
         if not self.history.live and self.history.started is not None:
             self.history.snapshot = snapshot
             self._redraw(charts=False, predictions=True)
+
+    def _saved_snapshot_failed(self, error: str) -> None:
+        if not self.history.live and self.history.started is not None:
+            self.query_one(Predictions).show(None, "unavailable: the saved model could not be loaded")
+            self.show_message(f"predictions unavailable: {error}", error=True)
 
     def action_log_y(self) -> None:
         chart = self.query_one("#loss", EpochChart)
@@ -542,7 +621,14 @@ class NntuiApp(App[int]):
             else self.BINDINGS
         )
         keys = [(self.get_key_display(binding), binding.description) for binding in bindings]
-        self.push_screen(HelpScreen(keys))
+        limits = self.budget.limits
+        note = (
+            f"{limits.name} ({limits.why}): the screen redraws within about "
+            f"{limits.bytes_per_s / 1000:g} KB/s, its charts less often"
+            if limits.why
+            else ""
+        )
+        self.push_screen(HelpScreen(keys, note))
 
     async def action_quit(self) -> None:
         """Quit within a second; a run in progress is stopped and, if it can be in time, saved."""
@@ -589,15 +675,24 @@ class NntuiApp(App[int]):
                 self.show_message(batch.note, error=True)
             if batch.saved and self.compare is None:
                 self.notify(f"saved as run {batch.saved} · h lists the runs", timeout=4)
-        now = time.monotonic()
-        done = not self.history.live
-        self._redraw(
-            charts=self.stale["charts"] and (done or now - self.drawn_at["charts"] >= CHARTS_EVERY_S),
-            predictions=self.stale["predictions"]
-            and (done or now - self.drawn_at["predictions"] >= PREDICTIONS_EVERY_S),
+        budget, now, done = self.budget, time.monotonic(), not self.history.live
+        charts = self.stale["charts"] and (done or budget.due("charts", now))
+        # one big part a frame: the bytes go out evenly, and each part's cost is measured on its own
+        predictions = self.stale["predictions"] and (done or (budget.due("predictions", now) and not charts))
+        self.stale["status"] |= bool(batches)
+        status = self.stale["status"] and (
+            done or budget.due("status", now) or self.history.status != self.status_shown
         )
-        if batches:
+        if not (charts or predictions or status):
+            return
+        frame = budget.begin(time.thread_time())  # the UI thread's: a ThreadRunner trains apart
+        self._redraw(charts=charts, predictions=predictions)
+        if status:
             self._show_status()
+        self.call_after_refresh(self._painted, frame)
+
+    def _painted(self, frame: int) -> None:
+        self.budget.painted(frame, time.thread_time(), learn=self.history.live)
 
     def show_comparison(self, variants: list, pairs: list = (), group: str | None = None) -> None:
         """Show a comparison of `variants` (core.variants.Variant) and its (index, event) pairs
@@ -658,10 +753,10 @@ class NntuiApp(App[int]):
                 train_and_validation(*history.series("train_accuracy"), *history.series("val_accuracy")),
                 y_range=(0, 1),
             )
-            self.stale["charts"], self.drawn_at["charts"] = False, now
+            self._drawn("charts", now, self.query_one("#loss"), self.query_one("#accuracy"))
         if predictions:
             self.query_one(Predictions).show(history.snapshot)
-            self.stale["predictions"], self.drawn_at["predictions"] = False, now
+            self._drawn("predictions", now, self.query_one(Predictions))
 
     def _redraw_comparison(self, charts: bool, predictions: bool, now: float) -> None:
         """Each variant's validation loss (train loss without a validation set) on one chart."""
@@ -677,10 +772,25 @@ class NntuiApp(App[int]):
                 Line(label, *run.series("val_accuracy")) for label, run in zip(compare.labels, compare.runs)
             ]
             self.query_one("#accuracy", EpochChart).show("val accuracy per variant", accuracy, y_range=(0, 1))
-            self.stale["charts"], self.drawn_at["charts"] = False, now
+            self._drawn("charts", now, self.query_one("#loss"), self.query_one("#accuracy"))
         if predictions:
             self.query_one("#compare-table", Static).update(compare_table(compare))
-            self.stale["predictions"], self.drawn_at["predictions"] = False, now
+            self._drawn("predictions", now, self.query_one("#compare-table"))
+
+    def _drawn(self, part: str, now: float, *widgets) -> None:
+        """Tell the budget that `part`, made of `widgets`, was redrawn."""
+        self.stale[part] = False
+        self.budget.drawn(part, now, sum(widget.size.area for widget in widgets if widget is not None))
+
+    def _device_panel(self):
+        """The device panel, once the setup is mounted: query_one is cached, where a query() walks
+        the whole DOM (which took longer than the rest of the status line's update)."""
+        from nntui.tui.widgets.panels import DevicePanel
+
+        try:
+            return self.query_one(DevicePanel)
+        except NoMatches:
+            return None
 
     def _loss_name(self) -> str:
         config = (
@@ -689,34 +799,41 @@ class NntuiApp(App[int]):
         return "cross-entropy" if config and config.resolved_task == "classification" else "MSE"
 
     def _show_status(self) -> None:
-        from nntui.tui.widgets.panels import DevicePanel
-
         problems = len(self.draft.problems) if self.draft else 0
         if self.compare is not None:
             self.query_one(StatusLine).update(compare_text(self.compare, self._loss_name()))
         else:
-            self.query_one(StatusLine).update(status_text(self.history, self._loss_name(), problems))
-        for panel in self.query(DevicePanel):
+            text = status_text(self.history, self._loss_name(), problems)
+            if self.budget.limits.why and self.history.status == READY:
+                text.append(f"  · {self.budget.limits.name}: charts redraw less often", "dim")
+            self.query_one(StatusLine).update(text)
+        panel = self._device_panel()
+        if panel is not None:
             panel.live = self._device_text()
+        self.status_shown = self.history.status
+        live = panel.query_one("#device-live") if panel is not None else None
+        self._drawn("status", time.monotonic(), self.query_one(StatusLine), live)
 
     def _device_text(self) -> str:
         """Where the run shown trains or trained, how fast and, on CUDA, with how much memory."""
         started, last = self.history.started, self.history.last
-        if started is None or self.compare is not None:
+        if self.compare is not None or (started is None and not self.history.live):
             return ""
+        if started is None:  # as many lines as the run will show: the panel does not move
+            return "in use: starting…\nspeed: after an epoch"
         device = started.device
         if started.device_description != device:  # a saved run keeps only the device's name
             device = f"{device} ({started.device_description})"
         lines = [f"in use: {device}" if self.history.live else f"trained on: {device}"]
-        if last is not None and self.history.live:
-            lines.append(f"{last.samples_per_s:,.0f} samples/s")
+        if self.history.live:  # a line from the start: the first epoch's speed moves no panel
+            lines.append(f"{last.samples_per_s:,.0f} samples/s" if last else "speed: after an epoch")
         if self.history.memory_bytes is not None:
             lines.append(f"memory in use: {self.history.memory_bytes / 2**20:,.0f} MiB")
         return "\n".join(lines)
 
 
-def run_app(runs_dir: str | None = None) -> int:
-    return NntuiApp(runs_dir=runs_dir).run() or 0
+def run_app(runs_dir: str | None = None, slow_link: bool | None = None) -> int:
+    return NntuiApp(runs_dir=runs_dir, limits=link_limits(slow_link, os.environ)).run() or 0
 
 
 def _restarts(path: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from nntui.core.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started, Status
 from nntui.core.metrics import History
 
@@ -148,11 +150,18 @@ class CompareHistory:
 
 
 def downsample(xs: list, ys: list, points: int) -> tuple[list, list]:
-    """At most `points` evenly spaced samples, always keeping the first and the last."""
+    """At most `points` samples, as many as a chart's columns can show: the first and the last,
+    and between them, in `points // 2 - 1` equal stretches, each stretch's lowest and highest value
+    in epoch order (so that a spike between two evenly spaced picks is still drawn)."""
     if len(xs) != len(ys):
         raise ValueError(f"a series has {len(xs)} epochs but {len(ys)} values")
-    if len(xs) <= points or points < 2:
+    if len(xs) <= points or points < 4:
         return xs, ys
-    step = (len(xs) - 1) / (points - 1)
-    index = [round(i * step) for i in range(points)]
+    values = np.asarray(ys, dtype=float)
+    values = np.where(np.isnan(values), np.inf, values)  # a diverged epoch counts as the highest
+    kept = {0, len(xs) - 1}
+    for stretch in np.array_split(np.arange(1, len(xs) - 1), points // 2 - 1):
+        if len(stretch):
+            kept.update((int(stretch[values[stretch].argmin()]), int(stretch[values[stretch].argmax()])))
+    index = sorted(kept)
     return [xs[i] for i in index], [ys[i] for i in index]

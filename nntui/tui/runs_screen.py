@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.markup import escape
 from rich.text import Text
@@ -16,18 +17,19 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from nntui.core.errors import UserError
-from nntui.core.records import RUN_COLUMNS, SORT_NAMES, sorted_runs, table_row
+from nntui.core.records import RUN_COLUMNS, SORT_NAMES, cut_middle, fit_columns, sorted_runs, table_row
 from nntui.tui.screens import AnsweredOnce, ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart, Line
 
 # The CLI's columns with the figures right after the name and the long id last, so that 80
-# columns show how each run did; names are cut to NAME_WIDTH (a comparison's run up to 33).
+# columns show how each run did: also the order in which columns are left out, from the end, when
+# the screen is too narrow for all of them (a column is shown whole or not at all).
 SHOWN = (
     "name", "status", "epochs", "train loss", "val loss", "accuracy", "dataset", "architecture",
     "optimizer", "lr", "duration", "device", "id",
 )  # fmt: skip
 ORDER = [RUN_COLUMNS.index(column) for column in SHOWN]
-NAME_WIDTH = 22
+TABLE_FRAME = 7  # the picked mark's column, each column's padding and the scrollbar
 # What the overlay chart shows, in the order `m` steps through them.
 METRICS = [("train_loss", "train loss"), ("val_loss", "validation loss"), ("val_accuracy", "val accuracy")]
 
@@ -83,12 +85,12 @@ class RunsScreen(Screen[RunChoice | None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("", key="picked", width=1)
-        for column in SHOWN:
-            table.add_column(column, key=column, width=NAME_WIDTH if column == "name" else None)
         self.reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.records:
+            self.fill()
 
     def reload(self) -> None:
         listing = self.store.list()
@@ -101,17 +103,28 @@ class RunsScreen(Screen[RunChoice | None]):
         skipped.update(Text(lines if listing.skipped else ""))
         self.fill()
 
-    def fill(self) -> None:
+    def fill(self, top: bool = False) -> None:
+        """The table in the sort order, in the columns the screen's width holds; the cursor on
+        the run it was on, or with `top` (a new sort) on the first run, scrolled to it."""
         table = self.query_one(DataTable)
         cursor = self.cursor_record()
-        table.clear()
         self.records = sorted_runs(self.records, self.sort)
-        for record in self.records:
+        rows = [tuple(table_row(record)[index] for index in ORDER) for record in self.records]
+        width = self.size.width - TABLE_FRAME
+        columns = fit_columns([SHOWN, *rows], width if width > 0 else None, SHOWN)
+        table.clear(columns=True)
+        table.add_column("", key="picked", width=1)
+        for column, column_width in columns.items():
+            table.add_column(column, key=column, width=column_width)
+        for record, cells in zip(self.records, rows):
             mark = "●" if record.id in self.picked else " "
-            cells = table_row(record)
             # Text, not str: a DataTable reads str cells as markup, and names hold [brackets]
-            table.add_row(mark, *(Text(cells[index]) for index in ORDER), key=record.id)
-        if cursor is not None and any(r.id == cursor.id for r in self.records):
+            shown = (cut_middle(cells[SHOWN.index(column)], size) for column, size in columns.items())
+            table.add_row(mark, *map(Text, shown), key=record.id)
+        if top:
+            table.move_cursor(row=0)
+            table.scroll_home(animate=False)
+        elif cursor is not None and any(r.id == cursor.id for r in self.records):
             table.move_cursor(row=table.get_row_index(cursor.id))
         self.show_title()
         self.draw_overlay()
@@ -183,7 +196,7 @@ class RunsScreen(Screen[RunChoice | None]):
 
     def action_sort(self) -> None:
         self.sort = SORT_NAMES[(SORT_NAMES.index(self.sort) + 1) % len(SORT_NAMES)]
-        self.fill()
+        self.fill(top=True)
 
     def action_metric(self) -> None:
         self.metric = (self.metric + 1) % len(METRICS)
@@ -218,18 +231,23 @@ class RunsScreen(Screen[RunChoice | None]):
         self.app.push_screen(ask_epochs(record), chosen)
 
     def action_export(self) -> None:
-        """Write the run as csv, json, pt or a standalone PyTorch script, in the current directory."""
+        """Write the run as csv, json, pt or a standalone PyTorch script: in the current directory
+        (named in the question, in full), or in the folder typed after the format."""
         record = self.cursor_record()
         if record is None:
             return
         from nntui.core.records import EXPORT_FORMATS
-        from nntui.storage.export import export_run
+        from nntui.storage.export import export_name, export_run
+
+        here = Path.cwd()
 
         def check(text: str) -> str:
-            fmt = text.strip().lstrip(".").lower()
+            fmt, _, folder = text.strip().partition(" ")
+            fmt = fmt.lstrip(".").lower()
             if fmt not in EXPORT_FORMATS:
-                raise UserError(f"choose one of: {', '.join(EXPORT_FORMATS)}")
-            return export_run(self.store, record, fmt)
+                raise UserError(f"choose one of: {', '.join(EXPORT_FORMATS)}, then a folder if not this one")
+            target = here / Path(folder.strip() or ".").expanduser() / export_name(record, fmt)
+            return export_run(self.store, record, fmt, str(target.resolve()))
 
         def written(where: str | None) -> None:
             if where:
@@ -237,7 +255,8 @@ class RunsScreen(Screen[RunChoice | None]):
 
         hint = (
             "py: a standalone PyTorch script that reproduces the run · pt: its state_dict\n"
-            f"csv, json: its figures. Written to ./nntui-{record.id}.FORMAT"
+            f"csv, json: its figures. Written to {here / export_name(record, 'FORMAT')};\n"
+            "a folder after the format writes there instead (made if missing): py ~/exports"
         )
         self.app.push_screen(AskScreen(f"export {record.name}", hint, check, "py"), written)
 

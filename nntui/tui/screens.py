@@ -18,18 +18,20 @@ MORE_KEYS = [
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, generated from the app's bindings."""
+    """Every key, generated from the app's bindings, and a note under them (how the screen
+    is budgeted)."""
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical { width: 76; max-width: 100%; height: auto; max-height: 100%;
                             border: round $accent; padding: 0 1; background: $surface; }
+    HelpScreen .help-note { color: $text-muted; margin-top: 1; }
     """
 
-    def __init__(self, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, keys: list[tuple[str, str]], note: str = "") -> None:
         super().__init__()
-        self.keys = keys
+        self.keys, self.note = keys, note
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2), expand=True)
@@ -41,6 +43,8 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "nntui keys"
             box.border_subtitle = "escape closes"
             yield Static(table)
+            if self.note:
+                yield Static(Text(self.note), classes="help-note")
 
 
 class AnsweredOnce:

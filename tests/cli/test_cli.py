@@ -1,9 +1,10 @@
 import io
 import json
 
+import pytest
 import torch
 
-from nntui.cli import main, significant_digits_agreeing
+from nntui.cli import build_parser, main, significant_digits_agreeing
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -129,3 +130,15 @@ def test_the_cli_and_the_app_module_load_without_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_slow_link_and_fast_link_reach_the_app(monkeypatch):
+    import nntui.tui.app
+
+    asked = []
+    monkeypatch.setattr(nntui.tui.app, "run_app", lambda runs_dir, slow_link: asked.append(slow_link) or 0)
+    for argv, slow_link in (([], None), (["--slow-link"], True), (["--fast-link"], False)):
+        assert main(argv) == 0
+        assert asked.pop() is slow_link
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--slow-link", "--fast-link"])

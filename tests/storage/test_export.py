@@ -1,6 +1,8 @@
 import csv
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -109,15 +111,23 @@ def test_pt_is_a_state_dict_plain_pytorch_loads(tmp_path):
     model.load_state_dict({key.removeprefix("layers."): value for key, value in state.items()})
 
 
-def test_cli_export_writes_each_format(tmp_path, monkeypatch):
+def test_cli_export_writes_each_format_as_an_ordinary_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     assert main(["train", "--preset", "playground-xor", "--epochs", "2"], out=out) == 0
     run_id = out.getvalue().split("saved run ")[1].split()[0]
-    for fmt in ("csv", "json", "pt", "py"):
-        out = io.StringIO()
-        assert main(["runs", "export", run_id[:-1], "--format", fmt], out=out) == 0
-        assert (tmp_path / f"nntui-{run_id}.{fmt}").is_file() and "wrote" in out.getvalue()
+    umask = os.umask(0o027)
+    try:
+        for fmt in ("csv", "json", "pt", "py"):
+            out = io.StringIO()
+            assert main(["runs", "export", run_id[:-1], "--format", fmt], out=out) == 0
+            written = tmp_path / f"nntui-{run_id}.{fmt}"
+            assert written.is_file() and "wrote" in out.getvalue()
+            assert stat.S_IMODE(written.stat().st_mode) == 0o640  # 0666 less the umask, not 0600
+        assert main(["runs", "export", run_id, "--format", "csv", "-o", "new/folder/f.csv"], out=out) == 0
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new" / "folder" / "f.csv").is_file()
 
 
 @pytest.mark.parametrize("style", ["nn", "scratch"])

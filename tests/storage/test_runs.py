@@ -183,7 +183,7 @@ def test_cli_train_saves_then_runs_lists_shows_resumes_and_deletes():
     code, text = run("train", "--preset", "playground-xor", "--epochs", "4")
     run_id = saved_id(text)
     assert code == 0
-    code, table = run("runs")
+    code, table = run("runs", "--wide")
     assert code == 0 and run_id in table and "playground-xor" in table and "4/4" in table
     code, shown = run("runs", "show", run_id[:-1])
     assert code == 0 and f"run {run_id}: playground-xor (finished)" in shown and "[training]" in shown
@@ -216,3 +216,22 @@ def test_cli_runs_dir_flag_overrides_the_environment(tmp_path):
     assert code == 0 and str(elsewhere) in text
     assert len(RunStore(elsewhere).list().runs) == 1 and RunStore().list().runs == []
     assert "playground-xor" in run("runs", "--runs-dir", str(elsewhere))[1]
+
+
+def test_the_runs_table_fits_the_terminal_and_wide_shows_every_column(monkeypatch):
+    from nntui.core.records import RUN_COLUMNS
+
+    store = RunStore()
+    name = "a-long-experiment-name [training.seed=3, model.hidden=64 tanh]"
+    record, _ = train_and_save(store, small_config(epochs=1).with_changes(name=name))
+    for columns in (80, 120):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        code, table = run("runs")
+        lines = table.splitlines()
+        assert code == 0 and all(len(line) <= columns for line in lines)
+        assert record.id in lines[1] and "…" in lines[1] and "tanh]" in lines[1]  # both ends of the name
+        assert "--wide shows the" in table and "device" in table.split("--wide")[1]
+    monkeypatch.setenv("COLUMNS", "80")
+    code, table = run("runs", "--wide")
+    header, row = table.splitlines()
+    assert code == 0 and header.split() == " ".join(RUN_COLUMNS).split() and name in row

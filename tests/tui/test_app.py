@@ -266,17 +266,73 @@ async def test_the_preset_picker_opens_from_p_and_loads_with_enter():
         assert app.draft.config.training.epochs == 0
 
 
-async def test_the_timing_preset_shows_its_lines():
+async def test_loading_a_preset_keeps_the_panels_mounted_and_shows_its_values():
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        panels = list(app.query("#setup Panel"))
+        fields = list(app.query(Field))
+        await pilot.press("p", *["down"] * preset_position("classification"), "enter")
+        await until(pilot, lambda: app.preset == "classification")
+        await pilot.pause()
+        assert list(app.query("#setup Panel")) == panels and all(panel.is_mounted for panel in panels)
+        assert [f for f in app.query(Field) if not f.path.startswith("model.hidden[1]")] == fields
+        assert field(app, "data.dataset").query_one(Select).value == "rings"
+        assert field(app, "training.lr").query_one(Input).value == "0.01"
+        assert field(app, "model.hidden[1].units").query_one(Input).value == "100"  # a row added
+        assert "3 classes by radius" in str(app.query_one("#preset-summary").render())
+        app.choose_preset("manual-relu")
+        await until(pilot, lambda: len(app.query(LayerRow)) == 1)
+        assert list(app.query("#setup Panel")) == panels
+        assert field(app, "style").query_one(Select).value == "scratch"
+
+
+def preset_position(name: str) -> int:
+    """How many times `down` moves the preset picker from custom to `name`."""
+    from nntui.engine.presets import PRESETS
+
+    return 1 + PRESETS.names().index(name)
+
+
+async def test_the_timing_preset_shows_its_result_under_the_picker_and_s_times_it_again():
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await pilot.press("p", *["down"] * preset_position("for-loop-vs-matmul"), "enter")
+        summary = app.query_one("#preset-summary")
+        await until(pilot, lambda: "faster" in str(summary.render()))
+        assert app.view == "setup" and app.screen.region.contains_region(summary.region)
+        assert app.preset == "for-loop-vs-matmul" == field(app, "preset").query_one(Select).value
+        app.show_message("")
+        await pilot.press("s")
+        await until(pilot, lambda: "faster" in str(app.query_one("#message").render()))
+        assert app.history.status == READY  # s times it again: nothing trains
+
+
+async def test_the_timing_preset_shows_every_line_in_the_monitor_too():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         app = pilot.app
         app.choose_preset("for-loop-vs-matmul")
         await until(pilot, lambda: "faster" in str(app.query_one("#message").render()))
-        assert app.preset == "custom"
+        assert app.preset == "for-loop-vs-matmul"
         await pilot.pause()
         message = app.query_one("#message")
         needed = message.get_content_height(message.size, message.size, message.size.width)
         assert message.size.height >= needed >= 4  # every line shows, the wrapped title too
+
+
+async def test_over_ssh_the_status_line_and_the_help_say_the_screen_keeps_to_a_slow_links_budget():
+    from nntui.tui.budget import link_limits
+
+    limits = link_limits(None, {"SSH_CONNECTION": "10.0.0.2 50022 10.0.0.1 22"})
+    async with make_app(limits=limits).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        assert "slow link" in str(app.query_one("#status").render())
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "SSH_CONNECTION is set" in app.screen.note and "--fast-link" in app.screen.note
 
 
 async def test_a_diverging_run_says_at_which_epoch_and_the_app_stays():

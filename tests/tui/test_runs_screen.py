@@ -18,6 +18,7 @@ from nntui.tui.runs_screen import AskScreen, RunsScreen
 from nntui.tui.screens import ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart
 from nntui.tui.widgets.panels import DevicePanel
+from nntui.tui.widgets.predictions import Predictions
 
 from .conftest import TINY, loaded, make_app, until, use
 
@@ -94,8 +95,8 @@ async def test_the_runs_screen_sorts_picks_and_overlays(runs_dir):
             await pilot.press("s")
         assert table_ids(screen) == [fast.id, slow.id]  # lr 0.1 ends lower than lr 0.01
         assert fast.train_loss < slow.train_loss
-        assert screen.cursor_record().id == slow.id  # the cursor stays on its run
-        await pilot.press("up", "space", "down", "space")
+        assert screen.cursor_record().id == fast.id  # a new sort starts at its first run
+        await pilot.press("space", "down", "space")
         await pilot.pause()
         assert screen.picked == [fast.id, slow.id]
         assert [line.label for line in chart.lines] == [fast.label, slow.label]
@@ -243,6 +244,51 @@ async def test_opening_a_run_without_its_model_says_so(runs_dir):
         await pilot.press("down", "enter")
         await until(pilot, lambda: "predictions unavailable" in str(app.query_one("#message").render()))
         assert app.history.status == FINISHED and len(app.history.epochs) == 8
+        assert "could not be loaded" in str(app.query_one(Predictions).render())
+
+
+async def test_an_opened_run_says_its_model_is_loading_until_its_predictions_come(runs_dir, monkeypatch):
+    fast, _ = two_runs(runs_dir)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        monkeypatch.setattr(app, "_load_predictions", lambda store, record: None)  # still loading
+        await open_runs(pilot)
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: app.history.status == FINISHED)
+        await pilot.pause()
+        assert "loading the saved model" in str(app.query_one(Predictions).render())
+
+
+async def test_sorting_shows_the_table_from_its_first_run(runs_dir):
+    store = RunStore(runs_dir)
+    for index in range(12):
+        saved_run(
+            store, f"20261128-1200{index:02d}-{index:04d}", TINY.with_changes(name=f"run {index:02d}"), 1
+        )
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await open_runs(pilot)
+        screen = pilot.app.screen
+        table = screen.query_one(DataTable)
+        await pilot.press(*["down"] * 11)
+        await pilot.pause()
+        assert table.cursor_row == 11 and table.scroll_y > 0
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.sort == "name" and table_ids(screen)[0].endswith("0000")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+
+
+async def test_the_table_shows_a_column_whole_or_leaves_it_out(runs_dir):
+    fast, slow = two_runs(runs_dir)
+    for size, id_shown in (((120, 40), False), ((220, 40), True)):
+        async with make_app().run_test(size=size) as pilot:
+            await open_runs(pilot)
+            table = pilot.app.screen.query_one(DataTable)
+            widths = [column.get_render_width(table) for column in table.columns.values()]
+            assert sum(widths) <= table.size.width
+            assert ("id" in table.columns) == id_shown
+            if id_shown:
+                assert str(table.get_cell(fast.id, "id")) == fast.id
 
 
 async def test_on_the_runs_screen_help_lists_its_keys_and_training_keys_are_off(runs_dir):
@@ -291,20 +337,34 @@ async def test_continue_trains_a_saved_run_on_and_keeps_counting_epochs(runs_dir
 
 
 async def test_export_writes_a_script_that_plain_python_runs(runs_dir, tmp_path, monkeypatch):
+    import os
+    import stat
     import subprocess
     import sys
 
     fast, _ = two_runs(runs_dir)
     monkeypatch.chdir(tmp_path)
-    async with make_app().run_test(size=(120, 40)) as pilot:
-        app = pilot.app
-        await open_runs(pilot)
-        await pilot.press("down", "e")
-        await pilot.pause()
-        assert "choose one of" in await answer(pilot, "docx")
-        await answer(pilot, "py")
-        assert isinstance(app.screen, RunsScreen)
+    umask = os.umask(0o022)
+    try:
+        async with make_app().run_test(size=(120, 40)) as pilot:
+            app = pilot.app
+            await open_runs(pilot)
+            await pilot.press("down", "e")
+            await pilot.pause()
+            assert str(tmp_path) in str(app.screen.query_one(".hint").render())  # says where, in full
+            assert "choose one of" in await answer(pilot, "docx")
+            await answer(pilot, "py")
+            assert isinstance(app.screen, RunsScreen)
+            await pilot.press("e")
+            await pilot.pause()
+            await answer(pilot, "csv exports/today")
+    finally:
+        os.umask(umask)
     script = tmp_path / f"nntui-{fast.id}.py"
+    figures = tmp_path / "exports" / "today" / f"nntui-{fast.id}.csv"
+    for written in (script, figures):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o644  # an ordinary file, as the umask says
+    assert not list(tmp_path.glob(".*.tmp"))
     out = subprocess.run([sys.executable, str(script), "--epochs", "2"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     text = script.read_text()

@@ -6,10 +6,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Label, Static
+from textual.widgets import Label, Select, Static
 
 from nntui.tui.engine import Engine
 from nntui.tui.widgets.fields import Field
+from nntui.tui.widgets.status import SteadyStatic
 
 STYLE_CHOICES = [("torch.nn", "nn"), ("from scratch", "scratch")]
 
@@ -74,6 +75,12 @@ class LayerRow(Horizontal):
         activation.add_class("activation")
         yield activation
 
+    def show(self, units: int, activation: str) -> None:
+        self.units, self.activation = units, activation
+        units_field, activation_field = self.query(Field)
+        units_field.show(units)
+        activation_field.show(activation)
+
 
 class ArchitecturePanel(Panel):
     """Hidden layers as a list; input and output sizes come from the dataset."""
@@ -89,18 +96,28 @@ class ArchitecturePanel(Panel):
         with Vertical(id="layers"):
             yield from self._rows(self.hidden_layers)
 
-    def _rows(self, layers: list) -> list[LayerRow]:
+    def _rows(self, layers: list, start: int = 0) -> list[LayerRow | Label]:
         if not layers:
             return [Label("no hidden layer: a linear model", classes="hint")]
         return [
             LayerRow(i, layer.units, layer.activation, self.engine.activations)
             for i, layer in enumerate(layers)
+            if i >= start
         ]
 
     async def show_layers(self, layers: list) -> None:
+        """Show `layers` in the rows there are, adding or removing rows only for the difference:
+        the panel never blanks while its rows are remade."""
         container = self.query_one("#layers", Vertical)
-        await container.remove_children()
-        await container.mount_all(self._rows(layers))
+        rows = list(container.query_children(LayerRow))
+        for row, layer in zip(rows, layers):
+            row.show(layer.units, layer.activation)
+        old = [*rows[len(layers) :], *container.query_children(Label)] if layers else rows
+        new = self._rows(layers, start=len(rows)) if layers or rows else []
+        if new:
+            await container.mount_all(new)
+        if old:
+            await container.remove_children(old)
 
     def watch_drawing(self, drawing: str) -> None:
         if self.is_mounted:
@@ -133,22 +150,34 @@ class HyperparametersPanel(Panel):
 class DevicePanel(Panel):
     """What torch sees, the device chosen, and while training its speed and CUDA memory."""
 
-    live: reactive[str] = reactive("")
+    live: reactive[str] = reactive("", repaint=False)  # the line repaints itself, not the panel
 
     def __init__(self, engine: Engine, device: str) -> None:
         super().__init__("Device", id="device")
         self.engine, self.device = engine, device
 
     def compose(self) -> ComposeResult:
-        choices = [("auto", "auto"), *((name, name) for name, _ in self.engine.devices)]
-        if self.device not in dict(choices).values():
-            choices.append((f"{self.device} (not here)", self.device))
-        yield Field("device", "device", self.device, choices=choices)
+        yield Field("device", "device", self.device, choices=self._choices(self.device))
         yield Static(
             "\n".join(description for _, description in self.engine.devices), id="devices", classes="hint"
         )
-        yield Static(self.live, id="device-live")
+        yield SteadyStatic(self.live, id="device-live")
+
+    def _choices(self, device: str) -> list[tuple[str, str]]:
+        choices = [("auto", "auto"), *((name, name) for name, _ in self.engine.devices)]
+        if device not in dict(choices).values():
+            choices.append((f"{device} (not here)", device))
+        return choices
+
+    def show(self, device: str) -> None:
+        """Show a device set from outside (a preset, a saved run trained elsewhere)."""
+        field = self.query_one(Field)
+        choices = self._choices(device)
+        if choices != field.choices:
+            field.choices = choices
+            field.query_one(Select).set_options(choices)
+        field.show(device)
 
     def watch_live(self, live: str) -> None:
         if self.is_mounted:
-            self.query_one("#device-live", Static).update(live)
+            self.query_one("#device-live", SteadyStatic).update(live)

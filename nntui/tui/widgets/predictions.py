@@ -17,25 +17,28 @@ REGION_STYLES = ["on blue", "on red", "on green", "on magenta"]
 POINT_CHARS = "ox+*"
 POINT_STYLES = ["bold bright_cyan", "bold bright_yellow", "bold bright_white", "bold bright_green"]
 VALUE_CHARS = " .:-=+*#%@"
+NO_RUN = "appear here once a run starts"
 
 
 class Predictions(PlotextPlot):
-    """Shows the latest `Snapshot`; redrawn only when the app hands it a new one."""
+    """Shows the latest `Snapshot`, redrawn only when the app hands it a new one; without one,
+    `empty` says why (no run yet, or a saved run's model still loading)."""
 
     DEFAULT_CSS = "Predictions { min-height: 6; }"
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self.snapshot: Snapshot | None = None
+        self.empty = NO_RUN
 
-    def show(self, snapshot: Snapshot | None) -> None:
-        self.snapshot = snapshot
+    def show(self, snapshot: Snapshot | None, empty: str = NO_RUN) -> None:
+        self.snapshot, self.empty = snapshot, empty
         self.refresh()
 
     def render(self):
         snapshot = self.snapshot
         if snapshot is None:
-            return Text("predictions\n\nappear here once a run starts", style="dim")
+            return Text(f"predictions\n\n{self.empty}", style="dim")
         try:
             return self._draw(snapshot)
         except Exception as error:  # noqa: BLE001 - a plot that cannot draw says so; the app lives on

@@ -112,7 +112,24 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-class StatusLine(Static):
+class SteadyStatic(Static):
+    """A Static that asks for a layout pass, which repaints its neighbours as well, only when its
+    text's wrapped height changes: the status line and the training speed change several times a
+    second, and the rest of the screen need not be sent again each time."""
+
+    def update(self, content: str | Text = "", *, layout: bool = True) -> None:
+        rows = self._rows(content)
+        super().update(content, layout=layout and (rows is None or rows != self._rows(self.content)))
+
+    def _rows(self, content) -> int | None:
+        width = self.content_size.width
+        if not isinstance(content, str | Text) or not self.is_mounted or width <= 0:
+            return None
+        text = Text(content) if isinstance(content, str) else content
+        return len(text.wrap(self.app.console, width))
+
+
+class StatusLine(SteadyStatic):
     # Wraps onto a second line when the terminal is too narrow for every figure (80 columns).
     DEFAULT_CSS = "StatusLine { height: auto; max-height: 3; background: $panel; padding: 0 1; }"
 
