@@ -314,6 +314,7 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
     store.ensure_writable()
     set_threads(args.threads)
     from nntui.core.events import EpochEnd, Failed, Finished
+    from nntui.engine.printed import initial_values, run_values
     from nntui.engine.trainer import RunControl, Trainer
     from nntui.storage.runs import RunRecorder, restore_trainer
 
@@ -323,6 +324,7 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
     else:
         trainer = Trainer(config, control)
     recorder = RunRecorder(trainer, store, resumed_from=resumed)
+    tutorial_values = initial_values(trainer) if preset and preset.printed else {}
     every = args.every or (100 if preset and preset.figures else max(1, config.training.epochs // 10))
     report = JsonReport(out) if args.jsonl else ProgressReport(out, every)
     history: dict[int, EpochEnd] = {}
@@ -342,7 +344,8 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
         save_model(trainer, args.save)
         report.note(f"saved {args.save}")
     if preset and not args.jsonl:
-        for line in compare_with_tutorial(preset, history, outcome):
+        tutorial_values.update(run_values(history.get(0), outcome))
+        for line in compare_with_tutorial(preset, history, outcome, tutorial_values):
             print(line, file=out)
     record = recorder.save()
     continues = f", continuing {resumed.id}" if resumed else ""
@@ -562,9 +565,13 @@ def significant_digits_agreeing(a: float, b: float) -> int:
     return max(0, int(-math.log10(abs(a - b) / abs(a))))
 
 
-def compare_with_tutorial(preset, history: dict, outcome) -> list[str]:
-    """Lines setting nntui's figures beside the ones the tutorial printed."""
-    lines = []
+def compare_with_tutorial(preset, history: dict, outcome, values: dict | None = None) -> list[str]:
+    """Lines setting nntui's figures beside the ones the tutorial printed; `values` are nntui's
+    side of the preset's other printed things (engine/printed.py)."""
+    from nntui.engine.printed import compare, comparison_lines
+
+    rows = compare(preset.printed, values or {})
+    lines = comparison_lines(rows, "what the tutorial printed, and nntui's own:")
     last = max(preset.figures, default=0)
     rows = [(epoch, figures, history.get(epoch)) for epoch, figures in preset.figures.items()]
     if any(event for _, _, event in rows):

@@ -10,6 +10,7 @@ import torch
 
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.core.registry import Registry
+from nntui.engine.printed import LOSS_AFTER, LOSS_BEFORE, Printed
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,8 @@ class Preset:
     `figures` maps epoch to the (train, validation) loss the tutorial printed; the train figure
     is the last batch's loss, which nntui reports as `batch_loss`. `exact` says whether they
     reproduce digit for digit on CPU; `in_loop_val_slip` is the factor by which the tutorial's
-    in-loop validation figures (all but the last) are off.
+    in-loop validation figures (all but the last) are off. `printed` are the other things the
+    tutorial printed in that cell (tensors, losses to 4 decimals), set beside nntui's own.
     """
 
     name: str
@@ -31,6 +33,7 @@ class Preset:
     notes: str = ""
     exact: bool = True
     in_loop_val_slip: float = 1.0
+    printed: tuple[Printed, ...] = ()
 
 
 PRESETS: Registry[Preset] = Registry("preset")
@@ -87,6 +90,21 @@ for _activation in ("identity", "relu"):
             training=TrainingConfig(epochs=0),
         ),
     )
+_add(
+    "first-step",
+    "from scratch: the random 1-100-1 network's MSE, one hand-written update, the MSE again",
+    RunConfig(
+        replay="first-step",
+        style="scratch",
+        data=_X2,
+        model=ModelConfig(hidden=(Layer(100, "relu"),), init="uniform"),
+        training=TrainingConfig(optimizer="sgd", lr=0.001, epochs=1, batch_size=0),
+    ),
+    printed=(
+        Printed(LOSS_BEFORE, "tensor(2.9038, grad_fn=<MeanBackward0>)", "Loss of the random weights"),
+        Printed(LOSS_AFTER, "tensor(2.7102, grad_fn=<MeanBackward0>)", "Loss after one update"),
+    ),
+)
 _add(
     "manual-relu",
     "from scratch: tensors with requires_grad, ReLU, hand-written gradient descent",

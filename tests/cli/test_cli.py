@@ -129,3 +129,16 @@ def test_the_cli_and_the_app_module_load_without_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_internal_replay_names_exit_2_with_one_line(capsys):
+    for name in ("single-neuron", "x2-demo", "no-such-cell"):
+        code, _ = run("train", "--preset", "manual-relu", "--set", f"replay={name}")
+        lines = capsys.readouterr().err.splitlines()
+        assert code == 2 and len(lines) == 1 and "replay" in lines[0], (name, lines)
+
+
+def test_first_step_preset_prints_both_tutorial_losses():
+    code, text = run("train", "--preset", "first-step")
+    assert code == 0
+    assert "tensor(2.9038)  ✓ same" in text and "tensor(2.7102)  ✓ same" in text
