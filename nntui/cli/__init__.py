@@ -8,6 +8,7 @@ import json
 import math
 import signal
 import sys
+import textwrap
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
@@ -603,5 +604,5 @@ def compare_with_tutorial(preset, history: dict, outcome, values: dict | None = 
         )
     if preset.notes:
         lines.append("")
-        lines.append(preset.notes)
+        lines += textwrap.wrap(preset.notes, 100)
     return lines

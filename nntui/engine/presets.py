@@ -10,7 +10,7 @@ import torch
 
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.core.registry import Registry
-from nntui.engine.printed import LOSS_AFTER, LOSS_BEFORE, Printed
+from nntui.engine.printed import LOSS_AFTER, LOSS_BEFORE, OUTPUT_SHAPE, Printed
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,56 @@ def for_loop_vs_matmul(size: int = 10000) -> list[str]:
 
 
 _add("for-loop-vs-matmul", "time one neuron by Python loop vs one matrix multiply", demo=for_loop_vs_matmul)
-for _activation in ("identity", "relu"):
+_RANDOM_INPUT = """tensor([[-0.6009],
+        [-0.5854],
+        [ 0.5283],
+        ...,
+        [ 0.7124],
+        [ 0.3041],
+        [-0.7577]])"""
+_RANDOM_X1 = """tensor([[ 0.9557, -0.2965,  0.2151,  ..., -0.5407,  0.9081, -0.3212],
+        [ 0.9472, -0.3104,  0.2025,  ..., -0.5394,  0.9031, -0.3203],
+        [ 0.3358, -1.3050, -0.6986,  ..., -0.4457,  0.5417, -0.2584],
+        ...,
+        [ 0.2347, -1.4695, -0.8477,  ..., -0.4302,  0.4820, -0.2482],
+        [ 0.4588, -1.1048, -0.5172,  ..., -0.4645,  0.6145, -0.2709],
+        [ 1.0418, -0.1565,  0.3420,  ..., -0.5539,  0.9590, -0.3299]])"""
+_RANDOM_RELU_X1 = """tensor([[0.9557, 0.0000, 0.2151,  ..., 0.0000, 0.9081, 0.0000],
+        [0.9472, 0.0000, 0.2025,  ..., 0.0000, 0.9031, 0.0000],
+        [0.3358, 0.0000, 0.0000,  ..., 0.0000, 0.5417, 0.0000],
+        ...,
+        [0.2347, 0.0000, 0.0000,  ..., 0.0000, 0.4820, 0.0000],
+        [0.4588, 0.0000, 0.0000,  ..., 0.0000, 0.6145, 0.0000],
+        [1.0418, 0.0000, 0.3420,  ..., 0.0000, 0.9590, 0.0000]])"""
+_RANDOM_PRINTS = {
+    "identity": (
+        Printed("Input", _RANDOM_INPUT, "Input, 2·rand−1"),
+        Printed("X1.shape", "torch.Size([10000, 100])"),
+        Printed("X1", _RANDOM_X1, "X1 = Input@W1 + B1"),
+        Printed("Output.shape", "torch.Size([10000, 1])"),
+        Printed(OUTPUT_SHAPE, "linear", "Output against Input (the tutorial's plot)"),
+    ),
+    "relu": (
+        Printed("X1.clamp(0)", _RANDOM_RELU_X1, "X1.clamp(0), ReLU"),
+        Printed("Output.shape", "torch.Size([10000, 1])"),
+        Printed(OUTPUT_SHAPE, "non-linear", "Output against Input (the tutorial's plot)"),
+    ),
+}
+_RANDOM_NOTE = (
+    "This cell trains nothing and the tutorial computes no loss in it: it plots the untrained "
+    "network's Output against Input: {what}. The train loss nntui reports for it ({loss}) is the "
+    "mean squared distance of that random output from the x² targets nntui draws for reference: "
+    "the error of a network that has learnt nothing yet."
+)
+for _activation, _what, _loss in [
+    ("identity", "a straight line, since without an activation the layers only multiply and add", "46.6"),
+    (
+        "relu",
+        "it bends, since ReLU zeroes each hidden unit below its own kink and the output adds up "
+        "those bent pieces (it does not take ReLU's own shape)",
+        "1717",
+    ),
+]:
     _add(
         f"random-{_activation}",
         f"an untrained random 1-100-1 network, {'linear' if _activation == 'identity' else 'ReLU'} "
@@ -89,6 +138,8 @@ for _activation in ("identity", "relu"):
             model=ModelConfig(hidden=(Layer(100, _activation),), init="demo"),
             training=TrainingConfig(epochs=0),
         ),
+        printed=_RANDOM_PRINTS[_activation],
+        notes=_RANDOM_NOTE.format(what=_what, loss=_loss),
     )
 _add(
     "first-step",

@@ -11,6 +11,8 @@ import torch
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 LOSS_BEFORE = "loss before"  # the first epoch's loss, measured before its update
 LOSS_AFTER = "loss after"  # the final model's loss on the training set
+OUTPUT_SHAPE = "output shape"  # whether Output against Input is a straight line
+STRAIGHT_WITHIN = 1e-4  # of the output's range: float32 rounding, not a bend
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,13 @@ class Comparison:
 
     @property
     def same(self) -> bool:
-        return self.ours is not None and numbers(self.ours) == numbers(self.printed.text)
+        """The same numbers, or for words (`linear`) the same first word."""
+        if self.ours is None:
+            return False
+        theirs = self.printed.text
+        if not numbers(theirs):
+            return self.ours.split(":")[0] == theirs
+        return numbers(self.ours) == numbers(theirs)
 
 
 def numbers(text: str) -> list[str]:
@@ -73,7 +81,23 @@ def network_tensors(x: torch.Tensor, model) -> dict[str, torch.Tensor | torch.Si
         "X1.shape": x1.shape,
         "X1.clamp(0)": x1.clamp(0).cpu(),
         "Output.shape": output.shape,
+        OUTPUT_SHAPE: output_shape(x, output),
     }
+
+
+def output_shape(x: torch.Tensor, output: torch.Tensor) -> str:
+    """`linear` or `non-linear`, by how far the outputs lie from the best straight line through
+    them (least squares), as a share of the output's range."""
+    x, y = x.double().cpu(), output.double().cpu()
+    if x.shape[1] != 1 or y.shape[1] != 1:
+        return "-"
+    line = torch.cat([x, torch.ones_like(x)], 1)
+    fit = torch.linalg.lstsq(line, y).solution
+    away = (line @ fit - y).abs().max().item()
+    spread = max((y.max() - y.min()).item(), 1e-12)
+    if away <= STRAIGHT_WITHIN * spread:
+        return f"linear: every point within {away / spread:.0e} of the output's range of a straight line"
+    return f"non-linear: the farthest point is {away / spread:.0%} of the output's range from a straight line"
 
 
 def compare(printed: tuple[Printed, ...], ours: dict[str, object]) -> list[Comparison]:
@@ -115,13 +139,13 @@ def comparison_lines(rows: list[Comparison], heading: str) -> list[str]:
     return lines
 
 
-def short(text: str, width: int = 44) -> str:
+def short(text: str, width: int = 50) -> str:
     """A printed tensor in a few characters: its first numbers, then `…` and its last ones."""
     if text.startswith("torch.Size"):
         return text.removeprefix("torch.Size(").removesuffix(")")
     found = numbers(text)
-    if "," in text.splitlines()[0] and "\n" in text:  # a matrix: its first row
-        found = numbers(text.splitlines()[0]) + ["…"]
+    if len(numbers(text.splitlines()[0])) > 1:  # a matrix: its first row
+        found = [*numbers(text.splitlines()[0]), "…"]
     elif "..." in text:
         half = len(found) // 2
         found = [*found[:half], "…", *found[half:]]
