@@ -209,6 +209,11 @@ def run_config(args: argparse.Namespace):
         raise UserError(f"unknown preset {args.preset!r}; `nntui presets` lists them")
     preset = PRESETS.get(args.preset)
     if preset.config is None:
+        if overrides:
+            raise UserError(
+                f"preset {preset.name!r} is a timing demo with no config: "
+                f"{', '.join(overrides)} does not apply to it"
+            )
         return preset, None
     return preset, preset.config.updated(overrides)
 

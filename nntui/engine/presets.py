@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,7 +9,8 @@ import torch
 
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.core.registry import Registry
-from nntui.engine.printed import LOSS_AFTER, LOSS_BEFORE, OUTPUT_SHAPE, Printed
+from nntui.engine.printed import LOSS_AFTER, LOSS_BEFORE, OUTPUT_SHAPE, Printed, compare, short_lines
+from nntui.engine.timing import duration, time_calls
 
 
 @dataclass(frozen=True)
@@ -56,28 +56,88 @@ def _add(name: str, summary: str, config: RunConfig | None = None, **extra) -> N
     PRESETS.add(name, Preset(name, summary, config, **extra))
 
 
-def for_loop_vs_matmul(size: int = 10000) -> list[str]:
-    """The tutorial's first timing: one neuron applied by a Python loop, then by one matmul."""
+_SINGLE_NEURON = (
+    Printed(
+        "Input",
+        """tensor([[0.8823],
+        [0.9150],
+        [0.3829],
+        ...,
+        [0.2181],
+        [0.9120],
+        [0.4111]])""",
+        "Input = torch.rand(10000, 1)",
+    ),
+    Printed("W1", "tensor([[0.5414]])", "W1 = 2*torch.rand(1, 1)-1"),
+    Printed("B1", "tensor([-0.8311])", "B1 = 2*torch.rand(1)-1"),
+    Printed(
+        "Output",
+        """tensor([[-0.3534],
+        [-0.3357],
+        [-0.6238],
+        ...,
+        [-0.7130],
+        [-0.3373],
+        [-0.6085]])""",
+        "Output = Input*W1 + B1",
+    ),
+)
+TUTORIAL_TIMES_S = {"loop": 171e-3, "matmul": 584e-6}  # %time's wall times, one cold call each
+COLD_TIMING = (
+    "One cold call, as %time makes, also times one-off costs (first allocation, cold caches, "
+    "lazy set-up) and whatever else the machine does at that moment, so it swings from run to "
+    "run; the best of several warm repeats is what the code itself costs."
+)
+
+
+def for_loop_vs_matmul(size: int = 10000, repeat: int = 5) -> list[str]:
+    """The tutorial's first cells: one neuron applied to 10,000 inputs by a Python loop, then by
+    one matmul, on the tutorial's own draws; timed as timeit does, beside its %time figures."""
     g = torch.Generator().manual_seed(42)
     inputs = torch.rand(size, 1, generator=g)
     weight, bias = 2 * torch.rand(1, 1, generator=g) - 1, 2 * torch.rand(1, generator=g) - 1
     output = torch.empty(size, 1)
-    began = time.perf_counter()
-    for i in range(size):
-        output[i] = inputs[i] * weight + bias
-    loop_s = time.perf_counter() - began
-    began = time.perf_counter()
-    product = inputs @ weight + bias
-    matmul_s = time.perf_counter() - began
-    same = torch.allclose(output, product)
-    return [
-        f"for loop over {size} inputs: {loop_s * 1000:.1f} ms",
-        f"matrix multiply Input @ W1 + B1: {matmul_s * 1000:.3f} ms",
-        f"matmul is {loop_s / max(matmul_s, 1e-9):,.0f}× faster; same output: {'yes' if same else 'no'}",
+
+    def loop() -> torch.Tensor:
+        for i in range(size):
+            output[i] = inputs[i] * weight + bias
+        return output
+
+    loop_time = time_calls(loop, repeat)
+    matmul_time = time_calls(lambda: inputs @ weight + bias, repeat)
+    same = torch.allclose(loop(), inputs @ weight + bias)
+    ours = {"Input": inputs, "W1": weight, "B1": bias, "Output": output}
+    lines = short_lines(compare(_SINGLE_NEURON, ours) if size == 10000 else [])
+    theirs = TUTORIAL_TIMES_S
+    lines += [
+        "",
+        f"timed as timeit does: a warm-up, then the best of {repeat} repeats, per call (median beside)",
+        f"{'':<22}{'tutorial %time':<16}{'nntui best':<12}median",
     ]
+    for label, key, timing in [
+        (f"for loop ({size})", "loop", loop_time),
+        ("matmul Input@W1 + B1", "matmul", matmul_time),
+    ]:
+        lines.append(
+            f"{label:<22}{duration(theirs[key]):<16}{duration(timing.best_s):<12}"
+            f"{duration(timing.median_s)}   ({timing.calls} call{'s' if timing.calls > 1 else ''} a repeat)"
+        )
+    tutorial_ratio = f"{theirs['loop'] / theirs['matmul']:,.0f}×"
+    lines += [
+        f"{'matmul faster by':<22}{tutorial_ratio:<16}"
+        f"{loop_time.best_s / matmul_time.best_s:,.0f}×; same output: {'yes' if same else 'no'}",
+        "",
+        COLD_TIMING,
+    ]
+    return lines
 
 
-_add("for-loop-vs-matmul", "time one neuron by Python loop vs one matrix multiply", demo=for_loop_vs_matmul)
+_add(
+    "for-loop-vs-matmul",
+    "one neuron on the tutorial's first tensors, by Python loop vs one matrix multiply, timed",
+    demo=for_loop_vs_matmul,
+    printed=_SINGLE_NEURON,
+)
 _RANDOM_INPUT = """tensor([[-0.6009],
         [-0.5854],
         [ 0.5283],

@@ -167,3 +167,14 @@ def run_values(first_epoch, outcome) -> dict[str, object]:
     if outcome is not None and getattr(outcome, "train_loss", None) is not None:
         values[LOSS_AFTER] = outcome.train_loss
     return values
+
+
+def short_lines(rows: list[Comparison]) -> list[str]:
+    """For narrow places (the app, a demo): two short lines a figure, the tutorial's, then nntui's."""
+    lines = []
+    for row in rows:
+        mark = "✓ same" if row.same else ("…" if row.ours is None else "✗ differs")
+        lines.append(f"{row.printed.label}")
+        lines.append(f"  tutorial {short(row.printed.text)}")
+        lines.append(f"  nntui    {short(row.ours) if row.ours else '-'}  {mark}")
+    return lines

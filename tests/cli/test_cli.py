@@ -99,7 +99,7 @@ def test_config_file_with_overrides_and_written_config(tmp_path):
 
 def test_demo_preset_prints_its_lines():
     code, text = run("train", "--preset", "for-loop-vs-matmul")
-    assert code == 0 and "matmul is" in text
+    assert code == 0 and "matmul faster by" in text
 
 
 def test_ctrl_c_stops_after_the_current_step_and_exits_130():
@@ -142,3 +142,9 @@ def test_first_step_preset_prints_both_tutorial_losses():
     code, text = run("train", "--preset", "first-step")
     assert code == 0
     assert "tensor(2.9038)  ✓ same" in text and "tensor(2.7102)  ✓ same" in text
+
+
+def test_overrides_given_to_the_timing_demo_exit_2_saying_they_do_not_apply(capsys):
+    code, text = run("train", "--preset", "for-loop-vs-matmul", "--set", "training.lr=-1")
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2 and text == "" and len(lines) == 1 and "does not apply" in lines[0]

@@ -84,6 +84,9 @@ def test_first_step_prints_both_losses_to_the_tutorials_digits():
     assert abs(first.batch_loss - 2.9038) < 5e-5 and abs(events[-1].train_loss - 2.7102) < 5e-5
 
 
-def test_for_loop_demo_reports_both_timings():
-    lines = PRESETS.get("for-loop-vs-matmul").demo()
-    assert "for loop over 10000 inputs" in lines[0] and "same output: yes" in lines[2]
+def test_for_loop_demo_shows_the_tutorials_tensors_and_times_like_timeit():
+    text = "\n".join(PRESETS.get("for-loop-vs-matmul").demo(repeat=2))
+    assert text.count("✓ same") == 4 and "✗" not in text
+    assert "0.8823 0.9150 0.3829 … 0.2181 0.9120 0.4111" in text and "-0.8311" in text
+    assert "best of 2 repeats" in text and "171.0 ms" in text and "584.0 µs" in text
+    assert "same output: yes" in text and "cold call" in text
