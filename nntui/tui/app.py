@@ -291,9 +291,13 @@ class NntuiApp(App[int]):
     @work(thread=True, exclusive=True, group="demo")
     def _run_demo(self, preset) -> None:
         lines = preset.demo()
-        self.call_from_thread(
-            self.show_message, "\n".join([f"[b]{preset.name}[/b]: {preset.summary}", *lines])
-        )
+        self.call_from_thread(self._show_demo, preset, lines)
+
+    def _show_demo(self, preset, lines: list[str]) -> None:
+        from nntui.tui.text_screen import TextScreen
+
+        self.show_message(f"[b]{preset.name}[/b]: {preset.summary} (p picks it again)")
+        self.push_screen(TextScreen(preset.name, [preset.summary, "", *lines]))
 
     def show_message(self, text: str, error: bool = False) -> None:
         message = self.query_one("#message", Static)

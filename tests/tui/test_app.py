@@ -10,6 +10,7 @@ from textual.widgets import Input, Select
 from nntui.storage.runs import RunStore
 from nntui.tui.history import DIVERGED, FAILED, FINISHED, PAUSED, READY, STOPPED, TRAINING
 from nntui.tui.screens import ConfirmScreen, HelpScreen
+from nntui.tui.text_screen import TextScreen
 from nntui.tui.widgets.charts import EpochChart
 from nntui.tui.widgets.fields import Field
 from nntui.tui.widgets.panels import ArchitecturePanel, DevicePanel, LayerRow
@@ -271,12 +272,13 @@ async def test_the_timing_preset_shows_its_lines():
         await loaded(pilot)
         app = pilot.app
         app.choose_preset("for-loop-vs-matmul")
-        await until(pilot, lambda: "faster" in str(app.query_one("#message").render()))
+        await until(pilot, lambda: isinstance(app.screen, TextScreen))
         assert app.preset == "custom"
         await pilot.pause()
-        message = app.query_one("#message")
-        needed = message.get_content_height(message.size, message.size, message.size.width)
-        assert message.size.height >= needed >= 4  # every line shows, the wrapped title too
+        text = str(app.screen.query_one("#text").render())
+        assert "matmul faster by" in text and "✓ same" in text and "cold call" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, TextScreen)
 
 
 async def test_a_diverging_run_says_at_which_epoch_and_the_app_stays():
