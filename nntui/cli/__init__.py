@@ -353,6 +353,8 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
         tutorial_values.update(run_values(history.get(0), outcome))
         for line in compare_with_tutorial(preset, history, outcome, tutorial_values):
             print(line, file=out)
+        for line in tutorial_validation(preset, trainer, outcome):
+            print(line, file=out)
     record = recorder.save()
     continues = f", continuing {resumed.id}" if resumed else ""
     saved = f"saved run {record.id} ({record.status}{continues}) in {store.root}"
@@ -560,6 +562,19 @@ class JsonReport:
 
 def _json_default(value):
     return None if isinstance(value, float) and not math.isfinite(value) else str(value)
+
+
+def tutorial_validation(preset, trainer, outcome) -> list[str]:
+    """The final validation loss as the tutorial defines it (a mean of batch means) beside
+    nntui's mean over every point, where the tutorial's batches are unequal."""
+    from nntui.engine.printed import batch_mean_loss, validation_lines
+
+    if not preset.val_batch_size or outcome is None or not trainer.data.has_validation:
+        return []
+    data = trainer.data
+    batch_means, sizes = batch_mean_loss(trainer, data.x_val, data.y_val, preset.val_batch_size)
+    printed = preset.figures[max(preset.figures)][1]
+    return validation_lines(printed, getattr(outcome, "val_loss", None), batch_means, sizes)
 
 
 def significant_digits_agreeing(a: float, b: float) -> int:

@@ -21,7 +21,9 @@ class Preset:
     is the last batch's loss, which nntui reports as `batch_loss`. `exact` says whether they
     reproduce digit for digit on CPU; `in_loop_val_slip` is the factor by which the tutorial's
     in-loop validation figures (all but the last) are off. `printed` are the other things the
-    tutorial printed in that cell (tensors, losses to 4 decimals), set beside nntui's own.
+    tutorial printed in that cell (tensors, losses to 4 decimals), set beside nntui's own;
+    `val_batch_size` the tutorial's validation batches, where unequal ones make its validation
+    loss (a mean of batch means) differ from nntui's mean over every point.
     """
 
     name: str
@@ -34,6 +36,7 @@ class Preset:
     exact: bool = True
     in_loop_val_slip: float = 1.0
     printed: tuple[Printed, ...] = ()
+    val_batch_size: int | None = None
 
 
 PRESETS: Registry[Preset] = Registry("preset")
@@ -432,12 +435,16 @@ _add(
     exact=False,
     in_loop_val_slip=1.5,
     accuracy=(0.9822999835014343, 0.9818000197410583),
+    val_batch_size=2000,
     notes=(
-        "The tutorial's in-loop validation losses divide by len(Validation_Data), the regression "
-        "loader (2 batches), instead of the classification loader (3 batches): they are 1.5x too "
-        "large. nntui reports the true mean validation loss; the tutorial's final line (0.1092) "
-        "uses the right loader. Its shuffling matches today's DataLoader, not the release the "
-        "tutorial ran on, so figures agree in distribution, not digit for digit."
+        "The tutorial's validation loss adds the loss of each validation batch and divides by "
+        "a count of batches. In the loop that count is len(Validation_Data), the regression "
+        "loader's 2 batches, not the 3 of the classification loader, so the in-loop figures are "
+        "1.5x too large (val÷1.5 above). Its final line divides by the right 3: a mean of three "
+        "batch means, of 2,000, 2,000 and 1,000 points, in which the last 1,000 points weigh twice "
+        "as much as the others. nntui's val loss is the mean over all 5,000 points; both are shown. "
+        "Its shuffling matches today's DataLoader, not the release the tutorial ran on, so figures "
+        "agree in distribution, not digit for digit."
     ),
 )
 for _name, _hidden, _epochs in [

@@ -178,3 +178,30 @@ def short_lines(rows: list[Comparison]) -> list[str]:
         lines.append(f"  tutorial {short(row.printed.text)}")
         lines.append(f"  nntui    {short(row.ours) if row.ours else '-'}  {mark}")
     return lines
+
+
+def batch_mean_loss(steps, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> tuple[float, list[int]]:
+    """The tutorial's validation loss: each batch's mean loss, then the mean of those (unequal
+    batches weigh alike), and the batch sizes."""
+    losses, sizes = [], []
+    for begin in range(0, len(x), batch_size):
+        loss, _ = steps.evaluate(x[begin : begin + batch_size], y[begin : begin + batch_size])
+        losses.append(loss.reshape(-1)[0])
+        sizes.append(len(x[begin : begin + batch_size]))
+    return torch.stack(losses).mean().item(), sizes
+
+
+def validation_lines(
+    printed: float, full_mean: float | None, batch_means: float, sizes: list[int]
+) -> list[str]:
+    """The final validation loss both ways: as the tutorial defines it, and over every point."""
+    batches = f"mean of {len(sizes)} batch means ({' / '.join(f'{size:,}' for size in sizes)} points)"
+    every = f"mean over all {sum(sizes):,} points (nntui's val loss)"
+    width = max(len(batches), len(every)) + 2
+    full = "-" if full_mean is None else f"{full_mean:.4f}"
+    return [
+        "",
+        f"{'final validation loss':<{width}}tutorial  nntui",
+        f"{batches:<{width}}{printed:<10.4f}{batch_means:.4f}",
+        f"{every:<{width}}{'-':<10}{full}",
+    ]

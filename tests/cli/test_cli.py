@@ -148,3 +148,16 @@ def test_overrides_given_to_the_timing_demo_exit_2_saying_they_do_not_apply(caps
     code, text = run("train", "--preset", "for-loop-vs-matmul", "--set", "training.lr=-1")
     lines = capsys.readouterr().err.splitlines()
     assert code == 2 and text == "" and len(lines) == 1 and "does not apply" in lines[0]
+
+
+def test_classification_shows_both_definitions_of_its_final_validation_loss():
+    code, text = run("train", "--preset", "classification", "--epochs", "2")
+    assert code == 0
+    batch_line = next(line for line in text.splitlines() if line.startswith("mean of 3 batch means"))
+    every_line = next(line for line in text.splitlines() if line.startswith("mean over all 5,000"))
+    assert "(2,000 / 2,000 / 1,000 points)" in batch_line and "0.1092" in batch_line
+    final = float(every_line.split()[-1])
+    saved_val = float(
+        next(line for line in text.splitlines() if "val loss" in line).split("val loss ")[1][:6]
+    )
+    assert abs(final - saved_val) < 1e-3

@@ -50,3 +50,18 @@ def test_random_network_notes_say_what_the_train_loss_is():
         final = list(Trainer(preset.config).events())[-1]
         assert f"({loss:g})" in preset.notes and round(final.train_loss, 1 if loss < 100 else 0) == loss
         assert "computes no loss" in preset.notes
+
+
+def test_tutorials_validation_loss_is_a_mean_of_unequal_batch_means():
+    import torch
+
+    from nntui.engine.printed import batch_mean_loss
+
+    class MeanOfTargets:
+        def evaluate(self, x, y):
+            return y.float().mean(), None
+
+    y = torch.cat([torch.zeros(4000), torch.ones(1000)])  # the last, smaller batch is all ones
+    loss, sizes = batch_mean_loss(MeanOfTargets(), y[:, None], y, 2000)
+    assert sizes == [2000, 2000, 1000]
+    assert abs(loss - 1 / 3) < 1e-6 and abs(y.mean().item() - 0.2) < 1e-6  # not the mean over every point
