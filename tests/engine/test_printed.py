@@ -17,7 +17,8 @@ def test_printed_texts_are_the_tutorials_own(name):
     text = TUTORIAL.read_text()
     for item in PRESETS.get(name).printed:
         if numbers(item.text):
-            assert textwrap.indent(item.text, "    ") in text, (name, item.label)  # as notebooks indent
+            indented = textwrap.indent(item.text, "    ")  # as the notebook's output is indented
+            assert indented in text or item.text in text, (name, item.label)
 
 
 @pytest.mark.parametrize("name", ["random-identity", "random-relu"])
