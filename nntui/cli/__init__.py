@@ -229,6 +229,11 @@ def run_config(args: argparse.Namespace):
         raise UserError(f"unknown preset {args.preset!r}; `nntui presets` lists them")
     preset = PRESETS.get(args.preset)
     if preset.config is None:
+        if overrides:
+            raise UserError(
+                f"preset {preset.name!r} is a timing demo with no config: "
+                f"{', '.join(overrides)} does not apply to it"
+            )
         return preset, None
     return preset, preset.config.updated(overrides)
 
@@ -342,6 +347,7 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
     store.ensure_writable()
     set_threads(args.threads)
     from nntui.core.events import EpochEnd, Failed, Finished
+    from nntui.engine.printed import initial_values, run_values
     from nntui.engine.trainer import RunControl, Trainer
     from nntui.storage.runs import RunRecorder, restore_trainer
 
@@ -351,6 +357,7 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
     else:
         trainer = Trainer(config, control)
     recorder = RunRecorder(trainer, store, resumed_from=resumed)
+    tutorial_values = initial_values(trainer) if preset and preset.printed else {}
     every = args.every or (100 if preset and preset.figures else max(1, config.training.epochs // 10))
     report = JsonReport(out) if args.jsonl else ProgressReport(out, every)
     history: dict[int, EpochEnd] = {}
@@ -370,7 +377,10 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
         save_model(trainer, args.save)
         report.note(f"saved {args.save}")
     if preset and not args.jsonl:
-        for line in compare_with_tutorial(preset, history, outcome):
+        tutorial_values.update(run_values(history.get(0), outcome))
+        for line in compare_with_tutorial(preset, history, outcome, tutorial_values):
+            print(line, file=out)
+        for line in tutorial_validation(preset, trainer, outcome):
             print(line, file=out)
     record = recorder.save()
     continues = f", continuing {resumed.id}" if resumed else ""
@@ -581,6 +591,19 @@ def _json_default(value):
     return None if isinstance(value, float) and not math.isfinite(value) else str(value)
 
 
+def tutorial_validation(preset, trainer, outcome) -> list[str]:
+    """The final validation loss as the tutorial defines it (a mean of batch means) beside
+    nntui's mean over every point, where the tutorial's batches are unequal."""
+    from nntui.engine.printed import batch_mean_loss, validation_lines
+
+    if not preset.val_batch_size or outcome is None or not trainer.data.has_validation:
+        return []
+    data = trainer.data
+    batch_means, sizes = batch_mean_loss(trainer, data.x_val, data.y_val, preset.val_batch_size)
+    printed = preset.figures[max(preset.figures)][1]
+    return validation_lines(printed, getattr(outcome, "val_loss", None), batch_means, sizes)
+
+
 def significant_digits_agreeing(a: float, b: float) -> int:
     """How many leading significant digits two figures share (a rounding-tolerant count)."""
     if a == b:
@@ -590,9 +613,13 @@ def significant_digits_agreeing(a: float, b: float) -> int:
     return max(0, int(-math.log10(abs(a - b) / abs(a))))
 
 
-def compare_with_tutorial(preset, history: dict, outcome) -> list[str]:
-    """Lines setting nntui's figures beside the ones the tutorial printed."""
-    lines = []
+def compare_with_tutorial(preset, history: dict, outcome, values: dict | None = None) -> list[str]:
+    """Lines setting nntui's figures beside the ones the tutorial printed; `values` are nntui's
+    side of the preset's other printed things (engine/printed.py)."""
+    from nntui.engine.printed import compare, comparison_lines
+
+    rows = compare(preset.printed, values or {})
+    lines = comparison_lines(rows, "what the tutorial printed, and nntui's own:")
     last = max(preset.figures, default=0)
     rows = [(epoch, figures, history.get(epoch)) for epoch, figures in preset.figures.items()]
     if any(event for _, _, event in rows):
@@ -624,5 +651,5 @@ def compare_with_tutorial(preset, history: dict, outcome) -> list[str]:
         )
     if preset.notes:
         lines.append("")
-        lines.append(preset.notes)
+        lines += textwrap.wrap(preset.notes, 100)
     return lines

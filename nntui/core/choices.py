@@ -120,6 +120,7 @@ REPLAYS: Registry[Replay] = _registry(
     "replay",
     [
         Replay("random-network", "x2", 10000, 0),
+        Replay("first-step", "x2", 10000, 0),
         *(Replay(name, "x2", 10000, 0) for name in (*_X2_CELLS, "dataloader")),
         Replay("validation", "x2", 14000, 4000),
         Replay("classification", "rings", 15000, 5000),

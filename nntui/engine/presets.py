@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,6 +9,8 @@ import torch
 
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.core.registry import Registry
+from nntui.engine.printed import LOSS_AFTER, LOSS_BEFORE, OUTPUT_SHAPE, Printed, compare, short_lines
+from nntui.engine.timing import duration, time_calls
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,10 @@ class Preset:
     `figures` maps epoch to the (train, validation) loss the tutorial printed; the train figure
     is the last batch's loss, which nntui reports as `batch_loss`. `exact` says whether they
     reproduce digit for digit on CPU; `in_loop_val_slip` is the factor by which the tutorial's
-    in-loop validation figures (all but the last) are off.
+    in-loop validation figures (all but the last) are off. `printed` are the other things the
+    tutorial printed in that cell (tensors, losses to 4 decimals), set beside nntui's own;
+    `val_batch_size` the tutorial's validation batches, where unequal ones make its validation
+    loss (a mean of batch means) differ from nntui's mean over every point.
     """
 
     name: str
@@ -31,6 +35,8 @@ class Preset:
     notes: str = ""
     exact: bool = True
     in_loop_val_slip: float = 1.0
+    printed: tuple[Printed, ...] = ()
+    val_batch_size: int | None = None
 
 
 PRESETS: Registry[Preset] = Registry("preset")
@@ -53,29 +59,138 @@ def _add(name: str, summary: str, config: RunConfig | None = None, **extra) -> N
     PRESETS.add(name, Preset(name, summary, config, **extra))
 
 
-def for_loop_vs_matmul(size: int = 10000) -> list[str]:
-    """The tutorial's first timing: one neuron applied by a Python loop, then by one matmul."""
+_SINGLE_NEURON = (
+    Printed(
+        "Input",
+        """tensor([[0.8823],
+        [0.9150],
+        [0.3829],
+        ...,
+        [0.2181],
+        [0.9120],
+        [0.4111]])""",
+        "Input = torch.rand(10000, 1)",
+    ),
+    Printed("W1", "tensor([[0.5414]])", "W1 = 2*torch.rand(1, 1)-1"),
+    Printed("B1", "tensor([-0.8311])", "B1 = 2*torch.rand(1)-1"),
+    Printed(
+        "Output",
+        """tensor([[-0.3534],
+        [-0.3357],
+        [-0.6238],
+        ...,
+        [-0.7130],
+        [-0.3373],
+        [-0.6085]])""",
+        "Output = Input*W1 + B1",
+    ),
+)
+TUTORIAL_TIMES_S = {"loop": 171e-3, "matmul": 584e-6}  # %time's wall times, one cold call each
+COLD_TIMING = (
+    "One cold call, as %time makes, also times one-off costs (first allocation, cold caches, "
+    "lazy set-up) and whatever else the machine does at that moment, so it swings from run to "
+    "run; the best of several warm repeats is what the code itself costs."
+)
+
+
+def for_loop_vs_matmul(size: int = 10000, repeat: int = 5) -> list[str]:
+    """The tutorial's first cells: one neuron applied to 10,000 inputs by a Python loop, then by
+    one matmul, on the tutorial's own draws; timed as timeit does, beside its %time figures."""
     g = torch.Generator().manual_seed(42)
     inputs = torch.rand(size, 1, generator=g)
     weight, bias = 2 * torch.rand(1, 1, generator=g) - 1, 2 * torch.rand(1, generator=g) - 1
     output = torch.empty(size, 1)
-    began = time.perf_counter()
-    for i in range(size):
-        output[i] = inputs[i] * weight + bias
-    loop_s = time.perf_counter() - began
-    began = time.perf_counter()
-    product = inputs @ weight + bias
-    matmul_s = time.perf_counter() - began
-    same = torch.allclose(output, product)
-    return [
-        f"for loop over {size} inputs: {loop_s * 1000:.1f} ms",
-        f"matrix multiply Input @ W1 + B1: {matmul_s * 1000:.3f} ms",
-        f"matmul is {loop_s / max(matmul_s, 1e-9):,.0f}× faster; same output: {'yes' if same else 'no'}",
+
+    def loop() -> torch.Tensor:
+        for i in range(size):
+            output[i] = inputs[i] * weight + bias
+        return output
+
+    loop_time = time_calls(loop, repeat)
+    matmul_time = time_calls(lambda: inputs @ weight + bias, repeat)
+    same = torch.allclose(loop(), inputs @ weight + bias)
+    ours = {"Input": inputs, "W1": weight, "B1": bias, "Output": output}
+    lines = short_lines(compare(_SINGLE_NEURON, ours) if size == 10000 else [])
+    theirs = TUTORIAL_TIMES_S
+    lines += [
+        "",
+        f"timed as timeit does: a warm-up, then the best of {repeat} repeats, per call (median beside)",
+        f"{'':<22}{'tutorial %time':<16}{'nntui best':<12}median",
     ]
+    for label, key, timing in [
+        (f"for loop ({size})", "loop", loop_time),
+        ("matmul Input@W1 + B1", "matmul", matmul_time),
+    ]:
+        lines.append(
+            f"{label:<22}{duration(theirs[key]):<16}{duration(timing.best_s):<12}"
+            f"{duration(timing.median_s)}   ({timing.calls} call{'s' if timing.calls > 1 else ''} a repeat)"
+        )
+    tutorial_ratio = f"{theirs['loop'] / theirs['matmul']:,.0f}×"
+    lines += [
+        f"{'matmul faster by':<22}{tutorial_ratio:<16}"
+        f"{loop_time.best_s / matmul_time.best_s:,.0f}×; same output: {'yes' if same else 'no'}",
+        "",
+        COLD_TIMING,
+    ]
+    return lines
 
 
-_add("for-loop-vs-matmul", "time one neuron by Python loop vs one matrix multiply", demo=for_loop_vs_matmul)
-for _activation in ("identity", "relu"):
+_add(
+    "for-loop-vs-matmul",
+    "one neuron on the tutorial's first tensors, by Python loop vs one matrix multiply, timed",
+    demo=for_loop_vs_matmul,
+    printed=_SINGLE_NEURON,
+)
+_RANDOM_INPUT = """tensor([[-0.6009],
+        [-0.5854],
+        [ 0.5283],
+        ...,
+        [ 0.7124],
+        [ 0.3041],
+        [-0.7577]])"""
+_RANDOM_X1 = """tensor([[ 0.9557, -0.2965,  0.2151,  ..., -0.5407,  0.9081, -0.3212],
+        [ 0.9472, -0.3104,  0.2025,  ..., -0.5394,  0.9031, -0.3203],
+        [ 0.3358, -1.3050, -0.6986,  ..., -0.4457,  0.5417, -0.2584],
+        ...,
+        [ 0.2347, -1.4695, -0.8477,  ..., -0.4302,  0.4820, -0.2482],
+        [ 0.4588, -1.1048, -0.5172,  ..., -0.4645,  0.6145, -0.2709],
+        [ 1.0418, -0.1565,  0.3420,  ..., -0.5539,  0.9590, -0.3299]])"""
+_RANDOM_RELU_X1 = """tensor([[0.9557, 0.0000, 0.2151,  ..., 0.0000, 0.9081, 0.0000],
+        [0.9472, 0.0000, 0.2025,  ..., 0.0000, 0.9031, 0.0000],
+        [0.3358, 0.0000, 0.0000,  ..., 0.0000, 0.5417, 0.0000],
+        ...,
+        [0.2347, 0.0000, 0.0000,  ..., 0.0000, 0.4820, 0.0000],
+        [0.4588, 0.0000, 0.0000,  ..., 0.0000, 0.6145, 0.0000],
+        [1.0418, 0.0000, 0.3420,  ..., 0.0000, 0.9590, 0.0000]])"""
+_RANDOM_PRINTS = {
+    "identity": (
+        Printed("Input", _RANDOM_INPUT, "Input, 2·rand−1"),
+        Printed("X1.shape", "torch.Size([10000, 100])"),
+        Printed("X1", _RANDOM_X1, "X1 = Input@W1 + B1"),
+        Printed("Output.shape", "torch.Size([10000, 1])"),
+        Printed(OUTPUT_SHAPE, "linear", "Output against Input (the tutorial's plot)"),
+    ),
+    "relu": (
+        Printed("X1.clamp(0)", _RANDOM_RELU_X1, "X1.clamp(0), ReLU"),
+        Printed("Output.shape", "torch.Size([10000, 1])"),
+        Printed(OUTPUT_SHAPE, "non-linear", "Output against Input (the tutorial's plot)"),
+    ),
+}
+_RANDOM_NOTE = (
+    "This cell trains nothing and the tutorial computes no loss in it: it plots the untrained "
+    "network's Output against Input: {what}. The train loss nntui reports for it ({loss}) is the "
+    "mean squared distance of that random output from the x² targets nntui draws for reference: "
+    "the error of a network that has learnt nothing yet."
+)
+for _activation, _what, _loss in [
+    ("identity", "a straight line, since without an activation the layers only multiply and add", "46.6"),
+    (
+        "relu",
+        "it bends, since ReLU zeroes each hidden unit below its own kink and the output adds up "
+        "those bent pieces (it does not take ReLU's own shape)",
+        "1717",
+    ),
+]:
     _add(
         f"random-{_activation}",
         f"an untrained random 1-100-1 network, {'linear' if _activation == 'identity' else 'ReLU'} "
@@ -86,7 +201,24 @@ for _activation in ("identity", "relu"):
             model=ModelConfig(hidden=(Layer(100, _activation),), init="demo"),
             training=TrainingConfig(epochs=0),
         ),
+        printed=_RANDOM_PRINTS[_activation],
+        notes=_RANDOM_NOTE.format(what=_what, loss=_loss),
     )
+_add(
+    "first-step",
+    "from scratch: the random 1-100-1 network's MSE, one hand-written update, the MSE again",
+    RunConfig(
+        replay="first-step",
+        style="scratch",
+        data=_X2,
+        model=ModelConfig(hidden=(Layer(100, "relu"),), init="uniform"),
+        training=TrainingConfig(optimizer="sgd", lr=0.001, epochs=1, batch_size=0),
+    ),
+    printed=(
+        Printed(LOSS_BEFORE, "tensor(2.9038, grad_fn=<MeanBackward0>)", "Loss of the random weights"),
+        Printed(LOSS_AFTER, "tensor(2.7102, grad_fn=<MeanBackward0>)", "Loss after one update"),
+    ),
+)
 _add(
     "manual-relu",
     "from scratch: tensors with requires_grad, ReLU, hand-written gradient descent",
@@ -303,12 +435,16 @@ _add(
     exact=False,
     in_loop_val_slip=1.5,
     accuracy=(0.9822999835014343, 0.9818000197410583),
+    val_batch_size=2000,
     notes=(
-        "The tutorial's in-loop validation losses divide by len(Validation_Data), the regression "
-        "loader (2 batches), instead of the classification loader (3 batches): they are 1.5x too "
-        "large. nntui reports the true mean validation loss; the tutorial's final line (0.1092) "
-        "uses the right loader. Its shuffling matches today's DataLoader, not the release the "
-        "tutorial ran on, so figures agree in distribution, not digit for digit."
+        "The tutorial's validation loss adds the loss of each validation batch and divides by "
+        "a count of batches. In the loop that count is len(Validation_Data), the regression "
+        "loader's 2 batches, not the 3 of the classification loader, so the in-loop figures are "
+        "1.5x too large (val÷1.5 above). Its final line divides by the right 3: a mean of three "
+        "batch means, of 2,000, 2,000 and 1,000 points, in which the last 1,000 points weigh twice "
+        "as much as the others. nntui's val loss is the mean over all 5,000 points; both are shown. "
+        "Its shuffling matches today's DataLoader, not the release the tutorial ran on, so figures "
+        "agree in distribution, not digit for digit."
     ),
 )
 for _name, _hidden, _epochs in [

@@ -93,10 +93,6 @@ def _random_network_init(nb: _Notebook) -> None:
     torch.randn(1, generator=nb.g)
 
 
-def _x2_demo(nb: _Notebook) -> None:
-    _rand(nb.g, 10000, 1)
-
-
 def _uniform_inits(nb: _Notebook) -> None:
     for shape in [(1, 100), (100,), (100, 1), (1,)]:
         torch.empty(shape).uniform_(-1, 1, generator=nb.g)
@@ -113,7 +109,7 @@ def _net_1_100_1(nb: _Notebook) -> None:
 _CELLS: dict[str, tuple[Callable[[_Notebook], None], Callable[[_Notebook], None]]] = {
     "single-neuron": (_nothing, _single_neuron),
     "random-network": (_random_network_data, _random_network_init),
-    "x2-demo": (_nothing, _x2_demo),
+    "x2-demo": (_x2_data, _nothing),
     "first-step": (_nothing, _uniform_inits),
     "manual-relu": (_x2_data, _uniform_inits),
     "no-activation": (_nothing, _uniform_inits),
@@ -127,15 +123,6 @@ _CELLS: dict[str, tuple[Callable[[_Notebook], None], Callable[[_Notebook], None]
     "classification": (_rings_data, _nothing),
 }
 CELLS = tuple(_CELLS)
-
-# The data each cell trains on: (dataset, total points, validation points).
-CELL_DATA = {
-    "random-network": ("x2", 10000, 0),
-    "validation": ("x2", 14000, 4000),
-    "classification": ("rings", 15000, 5000),
-}
-for _cell in CELLS[CELLS.index("manual-relu") : CELLS.index("validation")]:
-    CELL_DATA[_cell] = ("x2", 10000, 0)
 
 
 def replay(cell: str) -> tuple[torch.Generator, Data]:

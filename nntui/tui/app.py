@@ -365,9 +365,12 @@ class NntuiApp(App[int]):
 
         if self.preset == preset.name:
             self.query_one(DataPanel).summary = "\n".join(
-                [preset.summary, *lines, "s times it again · custom or a preset trains"]
+                [preset.summary, *_headline(lines), "s times it again · custom or a preset trains"]
             )
         self.show_message("\n".join([f"[b]{preset.name}[/b]: {preset.summary}", *lines]))
+        from nntui.tui.text_screen import TextScreen
+
+        self.push_screen(TextScreen(preset.name, [preset.summary, "", *lines]))
 
     def show_message(self, text: str, error: bool = False) -> None:
         message = self.query_one("#message", Static)
@@ -843,3 +846,8 @@ def _restarts(path: str) -> bool:
         return rule_of(path).restarts
     except KeyError:
         return False
+
+
+def _headline(lines: list[str]) -> list[str]:
+    """The timing demo's result in a line or two, for the panel; the page shows all of it."""
+    return [line for line in lines if "faster" in line][:2] or lines[:2]

@@ -100,7 +100,7 @@ def test_config_file_with_overrides_and_written_config(tmp_path):
 
 def test_demo_preset_prints_its_lines():
     code, text = run("train", "--preset", "for-loop-vs-matmul")
-    assert code == 0 and "matmul is" in text
+    assert code == 0 and "matmul faster by" in text
 
 
 def test_ctrl_c_stops_after_the_current_step_and_exits_130():
@@ -142,3 +142,35 @@ def test_slow_link_and_fast_link_reach_the_app(monkeypatch):
         assert asked.pop() is slow_link
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--slow-link", "--fast-link"])
+
+
+def test_internal_replay_names_exit_2_with_one_line(capsys):
+    for name in ("single-neuron", "x2-demo", "no-such-cell"):
+        code, _ = run("train", "--preset", "manual-relu", "--set", f"replay={name}")
+        lines = capsys.readouterr().err.splitlines()
+        assert code == 2 and len(lines) == 1 and "replay" in lines[0], (name, lines)
+
+
+def test_first_step_preset_prints_both_tutorial_losses():
+    code, text = run("train", "--preset", "first-step")
+    assert code == 0
+    assert "tensor(2.9038)  ✓ same" in text and "tensor(2.7102)  ✓ same" in text
+
+
+def test_overrides_given_to_the_timing_demo_exit_2_saying_they_do_not_apply(capsys):
+    code, text = run("train", "--preset", "for-loop-vs-matmul", "--set", "training.lr=-1")
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2 and text == "" and len(lines) == 1 and "does not apply" in lines[0]
+
+
+def test_classification_shows_both_definitions_of_its_final_validation_loss():
+    code, text = run("train", "--preset", "classification", "--epochs", "2")
+    assert code == 0
+    batch_line = next(line for line in text.splitlines() if line.startswith("mean of 3 batch means"))
+    every_line = next(line for line in text.splitlines() if line.startswith("mean over all 5,000"))
+    assert "(2,000 / 2,000 / 1,000 points)" in batch_line and "0.1092" in batch_line
+    final = float(every_line.split()[-1])
+    saved_val = float(
+        next(line for line in text.splitlines() if "val loss" in line).split("val loss ")[1][:6]
+    )
+    assert abs(final - saved_val) < 1e-3

@@ -1,9 +1,11 @@
 import pytest
 
+from nntui.core.choices import REPLAYS
 from nntui.core.events import EpochEnd, Finished, Snapshot
 from nntui.engine.presets import PRESETS
+from nntui.engine.printed import compare, run_values
 from nntui.engine.trainer import Trainer
-from nntui.engine.tutorial import CELL_DATA, replay
+from nntui.engine.tutorial import replay
 
 TRAINING = [name for name, preset in PRESETS.items() if preset.config is not None]
 
@@ -58,11 +60,33 @@ def test_random_network_presets_show_linear_and_bent_outputs():
 
 
 def test_replayed_data_matches_the_notebook_sizes():
-    for cell, (_, size, n_val) in CELL_DATA.items():
-        _, data = replay(cell)
-        assert len(data.x_train) + len(data.x_val) == size and len(data.x_val) == n_val
+    for cell in REPLAYS.values():
+        _, data = replay(cell.name)
+        assert len(data.x_train) + len(data.x_val) == cell.size and len(data.x_val) == cell.n_val
 
 
-def test_for_loop_demo_reports_both_timings():
-    lines = PRESETS.get("for-loop-vs-matmul").demo()
-    assert "for loop over 10000 inputs" in lines[0] and "same output: yes" in lines[2]
+def test_every_replay_a_config_accepts_trains():
+    from nntui.core.config import DataConfig, RunConfig
+
+    for cell in REPLAYS.values():
+        data = DataConfig(dataset=cell.dataset, size=cell.size, val_share=cell.n_val / cell.size)
+        config = RunConfig(replay=cell.name, data=data).updated(["training.epochs=1"])
+        assert isinstance(list(Trainer(config).events())[-1], Finished), cell.name
+
+
+def test_first_step_prints_both_losses_to_the_tutorials_digits():
+    preset = PRESETS.get("first-step")
+    events = list(Trainer(preset.config).events())
+    first = next(e for e in events if isinstance(e, EpochEnd))
+    before, after = compare(preset.printed, run_values(first, events[-1]))
+    assert (before.ours, after.ours) == ("tensor(2.9038)", "tensor(2.7102)")
+    assert before.same and after.same
+    assert abs(first.batch_loss - 2.9038) < 5e-5 and abs(events[-1].train_loss - 2.7102) < 5e-5
+
+
+def test_for_loop_demo_shows_the_tutorials_tensors_and_times_like_timeit():
+    text = "\n".join(PRESETS.get("for-loop-vs-matmul").demo(repeat=2))
+    assert text.count("✓ same") == 4 and "✗" not in text
+    assert "0.8823 0.9150 0.3829 … 0.2181 0.9120 0.4111" in text and "-0.8311" in text
+    assert "best of 2 repeats" in text and "171.0 ms" in text and "584.0 µs" in text
+    assert "same output: yes" in text and "cold call" in text
