@@ -82,7 +82,11 @@ class DataConfig:
     val_share: float = rule(
         2 / 7, "validation", panel="hyperparameters", low=0, high=1, below=True, restarts=True
     )
+    # Playground's datasets: its noise slider / 100 (0.1 = 10 %, its most 0.5 = 50 %); x2 and
+    # rings: the standard deviation of Gaussian jitter
     noise: float = rule(0.0, "noise", panel="data", low=0, high=1e6, restarts=True)
+    # Playground's datasets span [-extent, extent]²: 1 is nntui's plane, 6 Playground's own units
+    extent: float = rule(1.0, "plane half-width", low=0, above=True, high=1e6, restarts=True)
     seed: int = rule(42, "data seed", low=0, high=INT64, restarts=True)
     path: str = rule("", "csv file", panel="data", restarts=True)
 

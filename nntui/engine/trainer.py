@@ -42,6 +42,8 @@ def load_data(config: RunConfig) -> tuple[Data, torch.Generator]:
     x, y = GENERATORS.get(config.data.dataset)(
         config.data.size, config.data.noise, data_generator, config.data.path
     )
+    if spec.playground:
+        x = x * config.data.extent
     n_val = round(len(x) * config.data.val_share) if spec.task is None else config.n_val
     data = as_data(config.resolved_task, x, y, n_val)
     return data, torch.Generator().manual_seed(config.training.seed)

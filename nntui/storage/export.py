@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from nntui.core.choices import CLASSIFICATION
+from nntui.core.choices import CLASSIFICATION, DATASETS
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
 from nntui.core.metrics import METRICS, History
@@ -189,6 +189,12 @@ def _data_source(config: RunConfig) -> str:
     task = config.resolved_task
     shape = "y.long()" if task == CLASSIFICATION else "y.float().reshape(-1, 1)"
     path = "CSV_PATH" if config.data.path else '""'
+    extent = config.data.extent
+    extent = (
+        f"\n    x = x * {extent!r}  # data.extent"
+        if DATASETS.get(config.data.dataset).playground and extent != 1
+        else ""
+    )
     functions = [*functions.values()]
     functions[0] = f"# The dataset, generated as nntui generates it.\n{functions[0]}"
     return "\n\n\n".join(
@@ -196,7 +202,7 @@ def _data_source(config: RunConfig) -> str:
             *functions,
             f'''def load_data():
     """The whole set from DATA_SEED; the last VAL_POINTS points are held out for validation."""
-    x, y = {make.__name__}(SIZE, NOISE, torch.Generator().manual_seed(DATA_SEED), {path})
+    x, y = {make.__name__}(SIZE, NOISE, torch.Generator().manual_seed(DATA_SEED), {path}){extent}
     x, y = x.float(), {shape}
     n_train = len(x) - VAL_POINTS
     g = torch.Generator().manual_seed(TRAINING_SEED)  # draws the initial weights and the shuffles
