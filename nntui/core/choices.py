@@ -1,5 +1,6 @@
 """The choices a config names, with what the UI and the CLI say of each: datasets, activations,
-optimizers, model styles, initialisations, loaders and the tutorial cells a run can replay.
+optimizers, model styles, initialisations, output layers, input features, regularizations,
+loaders and the tutorial cells a run can replay.
 
 Adding one is a row here plus its implementation in the engine, which registers it under the same
 name (`Implementations`); tests check that every row has one. The app and the CLI list the rows
@@ -138,6 +139,41 @@ INITS: Registry[Choice] = _registry(
         Choice("default", "torch.nn's own initialisation"),
         Choice("uniform", "every weight and bias from U[-1, 1)"),
         Choice("demo", "the tutorial's random network"),
+        Choice("playground", "Playground's: every weight from U(-0.5, 0.5), every bias 0.1"),
+    ],
+)
+
+OUTPUTS: Registry[Choice] = _registry(
+    "output",
+    [
+        Choice("auto", "classes: one logit each, cross-entropy; regression: one linear unit, MSE"),
+        Choice(
+            "playground",
+            "Playground's: one tanh unit, labels -1/+1, loss ½(out-y)² (two classes); "
+            "regression: one linear unit, loss ½(out-y)²",
+        ),
+    ],
+)
+
+FEATURES: Registry[Choice] = _registry(
+    "feature",
+    [
+        Choice("x1", "X1"),
+        Choice("x2", "X2"),
+        Choice("x1sq", "X1²"),
+        Choice("x2sq", "X2²"),
+        Choice("x1x2", "X1·X2"),
+        Choice("sinx1", "sin X1"),
+        Choice("sinx2", "sin X2"),
+    ],
+)
+
+REGULARIZATIONS: Registry[Choice] = _registry(
+    "regularization",
+    [
+        Choice("none", "no penalty"),
+        Choice("l1", "rate · Σ|w| over the weights (not the biases), as Playground's L1"),
+        Choice("l2", "rate · ½Σw² over the weights (not the biases), as Playground's L2"),
     ],
 )
 

@@ -147,7 +147,7 @@ class NntuiApp(App[int]):
             Horizontal(
                 Vertical(
                     data,
-                    ArchitecturePanel(self.engine, self.draft.layers),
+                    ArchitecturePanel(self.engine, self.draft.layers, raw["model"]["features"]),
                     DevicePanel(self.engine, raw["device"]),
                     classes="column",
                 ),
@@ -155,6 +155,7 @@ class NntuiApp(App[int]):
                 id="setup-columns",
             )
         )
+        self._features_follow(raw["data"]["dataset"])
         self._after_edit()
 
     def _preset_summary(self) -> str:
@@ -199,7 +200,18 @@ class NntuiApp(App[int]):
             self.notify("Tutorial replay is off: the data no longer matches the tutorial's.")
         if edit.path == "data.dataset":
             self.query_one("#csv-path").display = edit.value == "csv"
+            self._features_follow(edit.value)
         self._after_edit()
+
+    def _features_follow(self, dataset: str) -> None:
+        """Features are of 2-d points: data of another shape takes its inputs as they are."""
+        from nntui.core.choices import DATASETS
+
+        two_d = DATASETS.get(dataset).input_dim in (2, None)
+        self.query_one("#features").display = two_d
+        if not two_d and self.draft.get("model.features"):
+            self.draft.set("model.features", "")
+            self.query_one("#features", Field).show("")
 
     def _apply_to_live_run(self, edit: Field.Edited) -> None:
         """A new learning rate goes to the run at once; a change of the data or the network
@@ -674,6 +686,8 @@ class NntuiApp(App[int]):
         config = (
             self.history.started.config if self.history.started else self.draft.config if self.draft else None
         )
+        if config and config.model.output == "playground":
+            return "½(out−y)²"
         return "cross-entropy" if config and config.resolved_task == "classification" else "MSE"
 
     def _show_status(self) -> None:

@@ -92,7 +92,7 @@ def test_save_writes_a_state_dict_plain_torch_loads(tmp_path):
 
 def test_config_file_with_overrides_and_written_config(tmp_path):
     path = tmp_path / "run.toml"
-    assert run("train", "--preset", "playground-xor", "--write-config", str(path))[0] == 0
+    assert run("train", "--preset", "better-xor", "--write-config", str(path))[0] == 0
     code, text = run("train", "--config", str(path), "--epochs", "2", "--hidden", "4 tanh")
     assert code == 0 and "2 → 4 tanh → 2" in text
 
