@@ -22,7 +22,14 @@ def generate(name: str, n: int = 500, noise: float = 0.0, seed: int = 0):
 def test_the_playground_datasets_are_the_six_of_playground_with_its_sizes():
     assert PLAYGROUND == ["circle", "xor", "gauss", "spiral", "plane", "multi-gauss"]
     sizes = {name: DATASETS.get(name).default_size for name in PLAYGROUND}
-    assert sizes == {"circle": 500, "xor": 500, "gauss": 500, "spiral": 500, "plane": 1200, "multi-gauss": 1200}
+    assert sizes == {
+        "circle": 500,
+        "xor": 500,
+        "gauss": 500,
+        "spiral": 500,
+        "plane": 1200,
+        "multi-gauss": 1200,
+    }
 
 
 def test_circle_without_noise_is_half_inside_radius_2_5_and_half_in_the_ring():
