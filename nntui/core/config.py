@@ -104,7 +104,7 @@ class DataConfig:
     noise: float = rule(0.0, "noise", panel="data", low=0, high=1e6, restarts=True)
     # Playground's datasets span [-extent, extent]²: 1 is nntui's plane, 6 Playground's own units
     extent: float = rule(1.0, "plane half-width", low=0, above=True, high=1e6, restarts=True)
-    seed: int = rule(42, "data seed", low=0, high=INT64, restarts=True)
+    seed: int = rule(42, "data seed", panel="data", low=0, high=INT64, restarts=True)
     path: str = rule("", "csv file", panel="data", restarts=True)
 
 

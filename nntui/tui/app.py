@@ -3,6 +3,7 @@ Training runs in a child process (see runner.py); the app only renders the event
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,8 @@ class NntuiApp(App[int]):
         Binding("n", "step", "step"),
         Binding("x", "stop", "stop"),
         Binding("r", "reset", "reset", show=False),
+        Binding("R", "reset_new_weights", "reset with new initial weights", show=False),
+        Binding("g", "regenerate", "new data (a new data seed)", show=False),
         Binding("l", "log_y", "log-y", show=False),
         Binding("p", "presets", "preset"),
         Binding("c", "compare", "compare"),
@@ -389,6 +392,30 @@ class NntuiApp(App[int]):
         self._redraw(charts=True, predictions=True)
         self._show_status()
 
+    def action_regenerate(self) -> None:
+        """Playground's regenerate: the same dataset drawn again from a new data seed."""
+        self._reseed("data.seed", "new data")
+
+    def action_reset_new_weights(self) -> None:
+        """Playground's reset: new initial weights, from a new training seed (r keeps them)."""
+        self._reseed("training.seed", "new initial weights")
+
+    def _reseed(self, path: str, what: str) -> None:
+        if self.draft is None:
+            return
+        seed = new_seed(self.draft.get(path))
+
+        def reseed(go_on: bool) -> None:
+            if go_on:
+                self.draft.set(path, seed)
+                for field in self.query(Field):
+                    if field.path == path:
+                        field.show(seed)
+                self._after_edit()
+                self.notify(f"{what}: {path} is now {seed}")
+
+        self.end_run_then(f"Drawing {what}", reseed)
+
     # -- comparing and saved runs --------------------------------------------------------------
 
     def action_compare(self) -> None:
@@ -719,6 +746,14 @@ class NntuiApp(App[int]):
 
 def run_app(runs_dir: str | None = None) -> int:
     return NntuiApp(runs_dir=runs_dir).run() or 0
+
+
+def new_seed(old: int) -> int:
+    """A seed other than `old`, as Playground draws one for new data."""
+    seed = old
+    while seed == old:
+        seed = random.randrange(1, 2**31)
+    return seed
 
 
 def _restarts(path: str) -> bool:

@@ -45,6 +45,7 @@ class DataPanel(Panel):
         yield Field("size", "data.size", self.raw["data"]["size"], kind=int)
         yield Field("noise", "data.noise", self.raw["data"]["noise"], kind=float)
         yield Static("Playground's %/100: 0.5 = 50 %", classes="hint", id="noise-hint")
+        yield Field("data seed", "data.seed", self.raw["data"]["seed"], kind=int)
         path = Field("csv file", "data.path", self.raw["data"]["path"], kind=str, id="csv-path")
         path.display = self.raw["data"]["dataset"] == "csv"
         yield path
