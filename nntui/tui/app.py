@@ -57,6 +57,7 @@ class NntuiApp(App[int]):
         Binding("r", "reset", "reset", show=False),
         Binding("R", "reset_new_weights", "reset with new initial weights", show=False),
         Binding("g", "regenerate", "new data (a new data seed)", show=False),
+        Binding("y", "share", "share string: the setup as one line", show=False),
         Binding("l", "log_y", "log-y", show=False),
         Binding("p", "presets", "preset"),
         Binding("c", "compare", "compare"),
@@ -77,8 +78,10 @@ class NntuiApp(App[int]):
         load_engine: Callable[[], Any] | None = None,
         poll: bool = True,
         runs_dir: str | None = None,
+        config=None,
     ) -> None:
         super().__init__()
+        self.initial_config = config  # a RunConfig to open on (nntui --config-string)
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
         self.runs_dir = runs_dir
         self.compare: CompareHistory | None = None
@@ -126,8 +129,11 @@ class NntuiApp(App[int]):
         from nntui.tui.draft import Draft
 
         self.engine = engine
-        self.draft = Draft()
-        self.draft.set("name", "custom")
+        if self.initial_config is not None:
+            self.draft = Draft.of(self.initial_config)
+        else:
+            self.draft = Draft()
+            self.draft.set("name", "custom")
         await self._mount_setup()
         if self.make_runner is None:
             from nntui.tui.runner import ProcessRunner
@@ -310,7 +316,7 @@ class NntuiApp(App[int]):
             self.show_message, "\n".join([f"[b]{preset.name}[/b]: {preset.summary}", *lines])
         )
 
-    def show_message(self, text: str, error: bool = False) -> None:
+    def show_message(self, text: str | Text, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.update(text)
         message.set_class(bool(text), "-shown")
@@ -391,6 +397,20 @@ class NntuiApp(App[int]):
         self.query_one("#monitor").set_class(False, "-comparing")
         self._redraw(charts=True, predictions=True)
         self._show_status()
+
+    def action_share(self) -> None:
+        """The setup as one line (Playground's URL hash), shown and copied to the clipboard."""
+        if self.draft is None:
+            return
+        from nntui.core.share import to_share_string
+
+        self.take_pending_edits()
+        if not self.draft.valid:
+            self.notify("Fix the marked fields first: a share string holds a valid setup.", severity="error")
+            return
+        line = to_share_string(self.draft.config)
+        self.copy_to_clipboard(line)
+        self.show_message(Text(f"share string (copied; nntui --config-string '…' opens it):\n{line}"))
 
     def action_regenerate(self) -> None:
         """Playground's regenerate: the same dataset drawn again from a new data seed."""
@@ -744,8 +764,8 @@ class NntuiApp(App[int]):
         return "\n".join(lines)
 
 
-def run_app(runs_dir: str | None = None) -> int:
-    return NntuiApp(runs_dir=runs_dir).run() or 0
+def run_app(runs_dir: str | None = None, config=None) -> int:
+    return NntuiApp(runs_dir=runs_dir, config=config).run() or 0
 
 
 def new_seed(old: int) -> int:

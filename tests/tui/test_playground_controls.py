@@ -107,3 +107,24 @@ async def test_g_draws_new_data_and_capital_r_new_initial_weights_while_r_keeps_
         app.action_start()
         await until(pilot, lambda: app.history.status == FINISHED)
         assert app.history.last.train_loss != first
+
+
+async def test_y_shows_the_setup_as_a_share_string_that_reads_back():
+    from nntui.core.share import from_share_string
+
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, PLAYGROUND)
+        await pilot.press("y")
+        await pilot.pause()
+        shown = str(app.query_one("#message").render())
+        line = shown.splitlines()[-1]
+        assert "share string" in shown and from_share_string(line) == PLAYGROUND
+
+
+async def test_the_app_opens_on_a_given_config():
+    async with make_app(config=PLAYGROUND).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert pilot.app.draft.config == PLAYGROUND
+        assert "2 → 4 tanh → 2 tanh → 1" in pilot.app.query_one(ArchitecturePanel).drawing
