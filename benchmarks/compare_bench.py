@@ -26,7 +26,7 @@ CASES = [
     ("1-100-1 x2, full batch", "optim", []),
     ("1-100-1 x2, batches of 1000", "minibatch", []),
     ("2-100-100-3 rings, batches of 1000, shuffled", "classification", []),
-    ("1-16-16-2 spiral, batches of 50, adam", "playground-spiral", []),
+    ("1-16-16-2 spiral, batches of 50, adam", "better-spiral", []),
 ]
 
 

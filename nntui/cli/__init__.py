@@ -28,6 +28,7 @@ from nntui.core.records import (
 )
 
 EXIT_USAGE = 2
+SHARE_HELP = "a config as one line, e.g. 'dataset=circle&lr=0.03' (`nntui runs show` prints a run's)"
 EXIT_INTERRUPTED = 130
 
 
@@ -58,12 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="the app redraws within about 20 KB/s, over SSH too",
     )
+    parser.add_argument(
+        "--config-string",
+        dest="app_config_string",
+        metavar="TEXT",
+        help="open the app on the config of a share string (`nntui runs show` prints a run's)",
+    )
     commands = parser.add_subparsers(dest="command")
     train = commands.add_parser("train", parents=[store], help="train headless, printing progress")
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", metavar="NAME", help="a preset from `nntui presets`")
     source.add_argument("--config", metavar="FILE", help="a run config in TOML")
     source.add_argument("--resume", metavar="ID", help="continue a saved run (see `nntui runs`)")
+    source.add_argument("--config-string", metavar="TEXT", help=SHARE_HELP)
     _add_config_flags(train)
     train.add_argument("--jsonl", action="store_true", help="print one JSON object per event")
     train.add_argument(
@@ -139,6 +147,7 @@ def _add_compare_command(commands, store: argparse.ArgumentParser) -> None:
     source = compare.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", metavar="NAME", help="a preset from `nntui presets`")
     source.add_argument("--config", metavar="FILE", help="a run config in TOML")
+    source.add_argument("--config-string", metavar="TEXT", help=SHARE_HELP)
     compare.add_argument(
         "--vary",
         action="append",
@@ -168,7 +177,17 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     if args.command is None:
         from nntui.tui.app import run_app
 
-        return run_app(getattr(args, "runs_dir", None), args.slow_link)
+        config = None
+        if args.app_config_string is not None:
+            from nntui.core.share import from_share_string
+
+            try:
+                config = from_share_string(args.app_config_string)
+            except ConfigError as error:
+                for problem in error.problems:
+                    print(f"nntui: {problem}", file=sys.stderr)
+                return EXIT_USAGE
+        return run_app(getattr(args, "runs_dir", None), args.slow_link, config)
     try:
         if args.command == "presets":
             return list_presets(out)
@@ -225,6 +244,10 @@ def run_config(args: argparse.Namespace):
     overrides = config_overrides(args)
     if args.config:
         return None, RunConfig.load(args.config, overrides)
+    if args.config_string is not None:
+        from nntui.core.share import from_share_string
+
+        return None, from_share_string(args.config_string).updated(overrides)
     if args.preset not in PRESETS:
         raise UserError(f"unknown preset {args.preset!r}; `nntui presets` lists them")
     preset = PRESETS.get(args.preset)
@@ -305,7 +328,10 @@ def run_details(store, record) -> list[str]:
         lines.append(f"compared in group {record.group}")
     if record.message:
         lines.append(record.message)
-    lines += [f"files: {store.root / record.id}", "", "config:", record.config.to_toml().rstrip(), ""]
+    from nntui.core.share import to_share_string
+
+    lines += [f"files: {store.root / record.id}", f"share: {to_share_string(record.config)!r}"]
+    lines += ["", "config:", record.config.to_toml().rstrip(), ""]
     history = store.history(record.id)
     if len(history):
         step = max(1, len(history) // 10)

@@ -13,7 +13,19 @@ from typing import Any
 
 import tomli_w
 
-from nntui.core.choices import ACTIVATIONS, DATASETS, INITS, LOADERS, OPTIMIZERS, REPLAYS, STYLES, TASKS
+from nntui.core.choices import (
+    ACTIVATIONS,
+    DATASETS,
+    FEATURES,
+    INITS,
+    LOADERS,
+    OPTIMIZERS,
+    OUTPUTS,
+    REGULARIZATIONS,
+    REPLAYS,
+    STYLES,
+    TASKS,
+)
 from nntui.core.errors import ConfigError, UserError
 
 _DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -67,6 +79,11 @@ def draw_network(input_dim: int | str, hidden: Iterable[Layer | str], output_dim
     return " → ".join([str(input_dim), *map(str, hidden), str(output_dim)])
 
 
+def feature_names(text: str) -> list[str]:
+    """`x1, x2,x1sq` as its names; "" is none (the inputs as they are)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def resolve_task(task: str, dataset: str) -> str:
     """`auto` is the dataset's own task (regression for one that does not say)."""
     if task != "auto":
@@ -82,8 +99,12 @@ class DataConfig:
     val_share: float = rule(
         2 / 7, "validation", panel="hyperparameters", low=0, high=1, below=True, restarts=True
     )
+    # Playground's datasets: its noise slider / 100 (0.1 = 10 %, its most 0.5 = 50 %); x2 and
+    # rings: the standard deviation of Gaussian jitter
     noise: float = rule(0.0, "noise", panel="data", low=0, high=1e6, restarts=True)
-    seed: int = rule(42, "data seed", low=0, high=INT64, restarts=True)
+    # Playground's datasets span [-extent, extent]²: 1 is nntui's plane, 6 Playground's own units
+    extent: float = rule(1.0, "plane half-width", low=0, above=True, high=1e6, restarts=True)
+    seed: int = rule(42, "data seed", panel="data", low=0, high=INT64, restarts=True)
     path: str = rule("", "csv file", panel="data", restarts=True)
 
 
@@ -92,6 +113,15 @@ class ModelConfig:
     hidden: tuple[Layer, ...] = rule((Layer(),), "hidden layers", panel="architecture", restarts=True)
     bias: bool = rule(True, "bias", restarts=True)
     init: str = rule("default", "initialisation", choices=INITS, batchable=True, restarts=True)
+    # what the network sees of a 2-d point, e.g. "x1,x2,x1sq" (nntui.core.choices.FEATURES);
+    # "" the inputs as they are
+    features: str = rule("", "features", panel="architecture", restarts=True)
+    # the last layer and the loss it is trained with (nntui.core.choices.OUTPUTS)
+    output: str = rule("auto", "output", choices=OUTPUTS, restarts=True)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return feature_names(self.features)
 
 
 @dataclass(frozen=True)
@@ -103,6 +133,9 @@ class TrainingConfig:
     )
     momentum: float = rule(0.9, "momentum", low=0, high=1, below=True)
     weight_decay: float = rule(0.0, "weight decay", low=0, high=1e6)
+    # a penalty on the weights added to the loss being minimised (the loss reported leaves it out)
+    regularization: str = rule("none", "regularization", panel="hyperparameters", choices=REGULARIZATIONS)
+    reg_rate: float = rule(0.0, "regularization rate", panel="hyperparameters", low=0, high=1e6)
     epochs: int = rule(1000, "epochs", panel="hyperparameters", low=0, high=MAX_EPOCHS, resumable=True)
     # 0 = full batch: one step an epoch; smaller batches take more, noisier steps
     batch_size: int = rule(0, "batch size", panel="hyperparameters", low=0, high=MAX_POINTS)
@@ -450,6 +483,7 @@ def _problems(config: RunConfig) -> Iterator[str]:
                 f'points, {cell.n_val} for validation); set replay = "" to choose other data'
             )
     yield from _memory_problems(config)
+    yield from _model_problems(config)
     if config.style == "scratch" and training.optimizer != "sgd":
         yield f"training.optimizer must be sgd when style is scratch, got {training.optimizer!r}"
     task = DATASETS.get(data.dataset).task if data.dataset in DATASETS else None
@@ -463,3 +497,26 @@ def _problems(config: RunConfig) -> Iterator[str]:
             f"training.batch_size must be at most the {data.size - n_val} training points "
             f"(0 = full batch), got {training.batch_size}"
         )
+
+
+def _model_problems(config: RunConfig) -> Iterator[str]:
+    model, spec = config.model, DATASETS.get(config.data.dataset) if config.data.dataset in DATASETS else None
+    names = model.feature_names
+    unknown = [name for name in names if name not in FEATURES]
+    if unknown:
+        yield (
+            f"model.features: unknown feature {shown(unknown[0])}; choose from {', '.join(FEATURES)} "
+            "(comma-separated; empty for the inputs as they are)"
+        )
+    elif len(set(names)) < len(names):
+        yield f"model.features names a feature twice: {shown(model.features)}"
+    elif model.features.strip() and not names:
+        yield "model.features must name at least one feature, or be empty for the inputs as they are"
+    elif names and spec is not None and spec.input_dim not in (None, 2):
+        yield f"model.features needs 2-d inputs (x1, x2); dataset {config.data.dataset} has {spec.input_dim}"
+    if model.output == "playground" and spec is not None and config.resolved_task == "classification":
+        if spec.classes not in (None, 2):
+            yield (
+                f"model.output playground is one tanh unit for two classes; dataset "
+                f"{config.data.dataset} has {spec.classes}"
+            )

@@ -13,7 +13,7 @@ from nntui.core.config import RunConfig, changed_fields, rule_of
 from nntui.core.events import Event, Snapshot, Started
 from nntui.engine.activations import ACTIVATION_FUNCTIONS
 from nntui.engine.loop import Figures, Observe, RunControl, Steps, train
-from nntui.engine.model import ScratchSGD
+from nntui.engine.model import ScratchSGD, classes_of, tanh_output, weight_penalty
 from nntui.engine.optimizers import OPTIMIZER_BUILDERS
 from nntui.engine.trainer import Trainer
 from nntui.engine.tutorial import draw_loop_start
@@ -84,7 +84,14 @@ class BatchedRun(Steps):
             self._activation([trainer.config.model.hidden[index].activation for trainer in trainers])
             for index in range(len(config.model.hidden))
         ]
+        self.features = trainers[0].model.features
+        self.tanh_output = tanh_output(config)
         training = config.training
+        self.penalty = None
+        if training.regularization != "none" and training.reg_rate:
+            weights = self.params[:: 2 if config.model.bias else 1]
+            rate, kind = training.reg_rate, training.regularization
+            self.penalty = lambda: rate * weight_penalty(kind, weights, runs=True)
         if config.style == "scratch":
             self.optimizer = ScratchSGD(self.params, training.lr, training.weight_decay)
         else:
@@ -109,6 +116,8 @@ class BatchedRun(Steps):
         """(K, batch, inputs) to (K, batch, outputs)."""
         bias = self.config.model.bias
         step = 2 if bias else 1
+        if self.features is not None:
+            x = self.features(x)
         for index in range(self.layers):
             weight = self.params[index * step]
             if self.config.style == "nn":
@@ -119,10 +128,13 @@ class BatchedRun(Steps):
                 x = torch.bmm(x, weight)
             if index < len(self.activations):
                 x = self.activations[index](x)
-        return x
+        return torch.tanh(x) if self.tanh_output else x
 
     def loss(self, predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Each run's loss, shape (K,)."""
+        if self.config.model.output == "playground":
+            target = (2 * target - 1).unsqueeze(-1) if self.data.task == CLASSIFICATION else target
+            return 0.5 * (predicted - target).pow(2).mean((1, 2))
         if self.data.task == CLASSIFICATION:
             losses = F.cross_entropy(predicted.flatten(0, 1), target.flatten(), reduction="none")
             return losses.view(len(predicted), -1).mean(1)
@@ -157,7 +169,7 @@ class BatchedRun(Steps):
             target = y.expand(self.count, *y.shape)
             accuracy = None
             if self.data.task == CLASSIFICATION:
-                accuracy = predicted.argmax(-1).eq(target).float().mean(1)
+                accuracy = classes_of(predicted).eq(target).float().mean(1)
             return self.loss(predicted, target), accuracy
 
     def epoch(self, evaluated: bool, control: RunControl) -> tuple[int, Figures] | None:
@@ -173,7 +185,7 @@ class BatchedRun(Steps):
             xb, yb = x[:, begin : begin + batch_size], y[:, begin : begin + batch_size]
             predicted = self.forward(xb)
             loss = self.loss(predicted, yb)
-            loss.sum().backward()
+            (loss if self.penalty is None else loss + self.penalty()).sum().backward()
             if begin + batch_size > last:
                 grad_norm = (
                     torch.stack([p.grad.flatten(1).pow(2).sum(1) for p in self.params if p.grad is not None])
@@ -184,7 +196,7 @@ class BatchedRun(Steps):
             self.optimizer.zero_grad()
             losses.append(loss.detach())
             if classify:
-                correct.append(predicted.detach().argmax(-1).eq(yb).sum(1))
+                correct.append(classes_of(predicted.detach()).eq(yb).sum(1))
         return len(losses), self.epoch_figures(losses, correct, grad_norm, evaluated)
 
     def before_validation(self) -> None:

@@ -47,64 +47,115 @@ def make_rings(n: int, noise: float, g: torch.Generator, path: str = "") -> tupl
     return _noisy(x, noise, g), rings_labels(x)
 
 
-def _polar(r: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
-    return torch.stack([r * torch.cos(angle), r * torch.sin(angle)], dim=1)
+# Playground draws its data on a plane of [-6, 6]²; nntui's plane is [-1, 1]², so each of
+# Playground's datasets is generated in Playground's units, exactly by its rules, then divided by
+# this (data.extent multiplies it back out: 6 reproduces Playground's own coordinates).
+PLAYGROUND_HALF_WIDTH = 6.0
+
+
+def _uniform_between(n: int, low: float, high: float, g: torch.Generator) -> torch.Tensor:
+    return low + (high - low) * torch.rand(n, generator=g)
+
+
+def _label_noise(n: int, half_width: float, noise: float, g: torch.Generator) -> torch.Tensor:
+    """Playground's noise: an offset of U(-w, w)·noise per coordinate, added to the point whose
+    label is computed (not to the point drawn), so labels flip near the boundary."""
+    return torch.stack([_uniform_between(n, -half_width, half_width, g) * noise for _ in range(2)], dim=1)
+
+
+def _as_classes(signs: torch.Tensor) -> torch.Tensor:
+    """Playground's labels +1 and -1 as nntui's classes 1 and 0."""
+    return (signs > 0).long()
+
+
+def _playground_points(x: torch.Tensor, y: torch.Tensor, g: torch.Generator) -> tuple:
+    """Shuffled, as Playground shuffles before splitting, and scaled to nntui's plane."""
+    order = torch.randperm(len(x), generator=g)
+    return x[order] / PLAYGROUND_HALF_WIDTH, y[order]
+
+
+def circle_label(points: torch.Tensor) -> torch.Tensor:
+    """Class 1 inside radius 2.5 (Playground's units), else 0."""
+    return (points.norm(dim=1) < 2.5).long()
 
 
 def make_circle(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
-    inner = n // 2
-    y = torch.cat([torch.zeros(inner, dtype=torch.long), torch.ones(n - inner, dtype=torch.long)])
-    low = torch.where(y == 0, 0.0, 0.7)
-    high = torch.where(y == 0, 0.5, 1.0)
-    r = low + (high - low) * torch.rand(n, generator=g)
-    x = _polar(r, 2 * math.pi * torch.rand(n, generator=g))
-    order = torch.randperm(n, generator=g)
-    return _noisy(x, noise, g)[order], y[order]
+    """n/2 points at radius U(0, 2.5) and n/2 at U(3.5, 5); labels from the noisy point."""
+    inside = n // 2
+    r = torch.cat([_uniform_between(inside, 0, 2.5, g), _uniform_between(n - inside, 3.5, 5, g)])
+    angle = _uniform_between(n, 0, 2 * math.pi, g)
+    x = torch.stack([r * torch.sin(angle), r * torch.cos(angle)], dim=1)
+    y = circle_label(x + _label_noise(n, 5, noise, g))
+    return _playground_points(x, y, g)
+
+
+def xor_label(points: torch.Tensor) -> torch.Tensor:
+    """Class 1 where x1·x2 >= 0, else 0."""
+    return (points[:, 0] * points[:, 1] >= 0).long()
 
 
 def make_xor(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
-    x = _uniform(n, 2, g)
-    x = torch.sign(x) * (0.05 + 0.95 * x.abs())
-    y = (x[:, 0] * x[:, 1] > 0).long()
-    return _noisy(x, noise, g), y
+    """Coordinates U(-5, 5) pushed 0.3 away from the axes; labels from the noisy point."""
+    x = _uniform_between(2 * n, -5, 5, g).reshape(2, n).T
+    x = x + torch.where(x > 0, 0.3, -0.3)
+    y = xor_label(x + _label_noise(n, 5, noise, g))
+    return _playground_points(x, y, g)
 
 
 def make_gauss(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
-    y = (torch.rand(n, generator=g) < 0.5).long()
-    centre = torch.where(y == 1, 0.4, -0.4).unsqueeze(1).expand(n, 2)
-    x = centre + (0.2 + noise) * torch.randn(n, 2, generator=g)
-    return x, y
+    """n/2 points around (2, 2) in class 1, n/2 around (-2, -2) in class 0; noise widens both:
+    variance 0.5 at noise 0 to 4 at noise 0.5 (Playground's linear scale)."""
+    std = math.sqrt(0.5 + 7 * noise)
+    positive = n // 2
+    centre = torch.cat([torch.full((positive, 2), 2.0), torch.full((n - positive, 2), -2.0)])
+    x = centre + std * torch.randn(n, 2, generator=g)
+    y = torch.cat([torch.ones(positive, dtype=torch.long), torch.zeros(n - positive, dtype=torch.long)])
+    return _playground_points(x, y, g)
 
 
 def make_spiral(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
-    y = torch.arange(n) % 2
-    t = torch.rand(n, generator=g)
-    angle = 1.75 * 2 * math.pi * t + math.pi * y
-    return _noisy(_polar(t, angle), noise, g), y
+    """Two arms of 1.75 turns out to radius 5, (r sin t, r cos t), the second turned by pi;
+    noise moves each point by U(-1, 1)·noise per coordinate (its label stays)."""
+    arm = n // 2
+    parts = []
+    for size, turn, label in [(arm, 0.0, 1), (n - arm, math.pi, 0)]:
+        step = torch.arange(size, dtype=torch.float32) / max(arm, 1)
+        r = 5 * step
+        t = 1.75 * 2 * math.pi * step + turn
+        jitter = torch.stack([_uniform_between(size, -1, 1, g) * noise for _ in range(2)], dim=1)
+        x = torch.stack([r * torch.sin(t), r * torch.cos(t)], dim=1) + jitter
+        parts.append((x, torch.full((size,), label, dtype=torch.long)))
+    return _playground_points(torch.cat([x for x, _ in parts]), torch.cat([y for _, y in parts]), g)
+
+
+def plane_target(points: torch.Tensor) -> torch.Tensor:
+    """(x1 + x2) / 10 in Playground's units: from -1.2 to 1.2 over its plane."""
+    return (points[:, 0] + points[:, 1]) / 10
 
 
 def make_plane(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
-    x = _uniform(n, 2, g)
-    return x, _noisy((x[:, 0] + x[:, 1]) / 2, noise, g)
+    x = _uniform_between(2 * n, -6, 6, g).reshape(2, n).T
+    return _playground_points(x, plane_target(x + _label_noise(n, 6, noise, g)), g)
 
 
-_GAUSS_CENTRES = [
-    (-0.8, 0.5, 1),
-    (0, 0.5, -1),
-    (0.8, 0.5, 1),
-    (-0.8, -0.5, -1),
-    (0, -0.5, 1),
-    (0.8, -0.5, -1),
-]
+# Playground's six cones: centre and sign, in its units.
+_CONES = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1)]
+
+
+def cones_target(points: torch.Tensor) -> torch.Tensor:
+    """Of the six signed cones (value 1 at the centre falling to 0 at distance 2), the one
+    largest in absolute value; 0 beyond every cone."""
+    target = torch.zeros(len(points))
+    for cx, cy, sign in _CONES:
+        distance = (points - torch.tensor([cx, cy], dtype=points.dtype)).norm(dim=1)
+        value = sign * (1 - distance / 2).clamp(0, 1)
+        target = torch.where(value.abs() > target.abs(), value, target)
+    return target
 
 
 def make_multi_gauss(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
-    x = _uniform(n, 2, g)
-    y = torch.zeros(n)
-    for cx, cy, sign in _GAUSS_CENTRES:
-        d2 = (x[:, 0] - cx).pow(2) + (x[:, 1] - cy).pow(2)
-        y += sign * torch.exp(-d2 / (2 * 0.2**2))
-    return x, _noisy(y, noise, g)
+    x = _uniform_between(2 * n, -6, 6, g).reshape(2, n).T
+    return _playground_points(x, cones_target(x + _label_noise(n, 6, noise, g)), g)
 
 
 def make_csv(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:

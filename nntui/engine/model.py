@@ -10,6 +10,7 @@ from torch import nn
 
 from nntui.core.config import RunConfig
 from nntui.engine.activations import ACTIVATION_FUNCTIONS
+from nntui.engine.features import Features
 
 Weights = list[tuple[torch.Tensor, torch.Tensor | None]]
 
@@ -18,7 +19,8 @@ def initial_weights(config: RunConfig, dims: list[int], generator: torch.Generat
     """Per layer, W as (in, out) and B as (out,), drawn from `generator` in the order torch draws them.
 
     default: torch.nn.Linear's own init (weight, then bias); uniform: U[-1, 1) as the tutorial's
-    from-scratch cells; demo: the tutorial's untrained network (2·rand−1, output layer 2·randn−1).
+    from-scratch cells; demo: the tutorial's untrained network (2·rand−1, output layer 2·randn−1);
+    playground: Playground's U(-0.5, 0.5) weights and biases of 0.1.
     """
     init, bias = config.model.init, config.model.bias
     weights: Weights = []
@@ -33,6 +35,9 @@ def initial_weights(config: RunConfig, dims: list[int], generator: torch.Generat
         elif init == "uniform":
             w = torch.empty(fan_in, fan_out).uniform_(-1, 1, generator=generator)
             b = torch.empty(fan_out).uniform_(-1, 1, generator=generator) if bias else None
+        elif init == "playground":
+            w = torch.rand(fan_in, fan_out, generator=generator) - 0.5
+            b = torch.full((fan_out,), 0.1) if bias else None
         else:
             draw = torch.randn if last else torch.rand
             w = 2 * draw(fan_in, fan_out, generator=generator) - 1
@@ -58,10 +63,17 @@ class MLP(nn.Module):
             modules.append(linear)
             if index < len(activations):
                 modules.append(ACTIVATION_FUNCTIONS.get(activations[index]).module())
+        if tanh_output(config):
+            modules.append(nn.Tanh())
         self.layers = nn.Sequential(*modules)
+        # outside `layers`: no parameters, and the layers' state_dict keys stay as without it
+        self.features = Features(config.model.feature_names) if config.model.feature_names else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.layers(x)
+        return self.layers(x if self.features is None else self.features(x))
+
+    def weight_matrices(self) -> list[torch.Tensor]:
+        return [module.weight for module in self.layers if isinstance(module, nn.Linear)]
 
 
 class ScratchMLP:
@@ -73,13 +85,20 @@ class ScratchMLP:
         self.activations = [
             ACTIVATION_FUNCTIONS.get(layer.activation).scratch for layer in config.model.hidden
         ]
+        self.tanh_output = tanh_output(config)
+        self.features = Features(config.model.feature_names) if config.model.feature_names else None
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if self.features is not None:
+            x = self.features(x)
         for index, (w, b) in enumerate(zip(self.weights, self.biases)):
             x = x @ w if b is None else x @ w + b
             if index < len(self.activations):
                 x = self.activations[index](x)
-        return x
+        return torch.tanh(x) if self.tanh_output else x
+
+    def weight_matrices(self) -> list[torch.Tensor]:
+        return self.weights
 
     def parameters(self) -> list[torch.Tensor]:
         return [t for pair in zip(self.weights, self.biases) for t in pair if t is not None]
@@ -145,10 +164,52 @@ def parameter_count(dims: list[int], bias: bool = True) -> int:
     return sum(fan_in * fan_out + (fan_out if bias else 0) for fan_in, fan_out in zip(dims, dims[1:]))
 
 
-def loss_function(task: str, style: str):
-    """MSE for regression (written out for the scratch style), cross-entropy for classification."""
+def loss_function(task: str, style: str, output: str = "auto"):
+    """MSE for regression (written out for the scratch style), cross-entropy for classification;
+    Playground's output: ½(out−y)², with classes 0 and 1 as labels −1 and +1."""
+    if output == "playground":
+        return playground_loss if task == "classification" else half_squared_error
     if task == "classification":
         return F.cross_entropy
     if style == "scratch":
         return lambda predicted, target: (target - predicted).pow(2).mean()
     return F.mse_loss
+
+
+def half_squared_error(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return 0.5 * (predicted - target).pow(2).mean()
+
+
+def playground_loss(predicted: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+    """½(out−y)² of one tanh unit against labels −1 (class 0) and +1 (class 1)."""
+    return 0.5 * (predicted.squeeze(-1) - (2 * classes - 1)).pow(2).mean()
+
+
+def tanh_output(config: RunConfig) -> bool:
+    return config.model.output == "playground" and config.resolved_task == "classification"
+
+
+def output_units(config: RunConfig, task: str, n_classes: int) -> int:
+    """One per class, except Playground's one tanh unit for two classes; 1 for regression."""
+    if task != "classification":
+        return 1
+    return 1 if config.model.output == "playground" else n_classes
+
+
+def input_units(config: RunConfig, data_inputs: int) -> int:
+    return len(config.model.feature_names) or data_inputs
+
+
+def classes_of(predicted: torch.Tensor) -> torch.Tensor:
+    """The class each output row predicts: the largest logit, or a single unit's sign."""
+    return predicted.argmax(-1) if predicted.shape[-1] > 1 else (predicted[..., 0] > 0).long()
+
+
+def weight_penalty(kind: str, weights: list[torch.Tensor], runs: bool = False) -> torch.Tensor | None:
+    """Σ|w| (l1) or ½Σw² (l2) over the weight matrices, per run of a stack when `runs`; None for none."""
+    if kind == "none":
+        return None
+    terms = [w.abs() if kind == "l1" else 0.5 * w.pow(2) for w in weights]
+    if runs:
+        return torch.stack([term.flatten(1).sum(1) for term in terms]).sum(0)
+    return torch.stack([term.sum() for term in terms]).sum()

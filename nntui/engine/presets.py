@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from nntui.core.choices import DATASETS
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.core.registry import Registry
 from nntui.engine.printed import LOSS_AFTER, LOSS_BEFORE, OUTPUT_SHAPE, Printed, compare, short_lines
@@ -447,14 +448,42 @@ _add(
         "agree in distribution, not digit for digit."
     ),
 )
+# Playground's own setup (tensorflow/playground src/state.ts and playground.ts): 500 points (1,200
+# for regression), half for training, batches of 10 in a fixed order, SGD at 0.03, two tanh
+# layers of 4 and 2, one tanh output against labels ±1 (linear for regression) with loss
+# ½(out−y)², weights U(-0.5, 0.5), biases 0.1, on its [-6, 6]² plane.
+for _name in ("circle", "xor", "gauss", "spiral", "plane", "multi-gauss"):
+    _add(
+        f"playground-{_name}",
+        f"TensorFlow Playground's own setup on its {_name} data: 4-2 tanh, SGD 0.03, batches of 10, "
+        "½(out−y)², U(-0.5, 0.5) weights",
+        RunConfig.from_dict(
+            {
+                "data": {
+                    "dataset": _name,
+                    "size": DATASETS.get(_name).default_size,
+                    "val_share": 0.5,
+                    "extent": 6.0,
+                },
+                "model": {
+                    "hidden": "4 tanh, 2 tanh",
+                    "features": "x1,x2",
+                    "output": "playground",
+                    "init": "playground",
+                },
+                "training": {"optimizer": "sgd", "lr": 0.03, "epochs": 300, "batch_size": 10},
+            }
+        ),
+    )
+# nntui's better defaults on Playground's data: softmax and cross-entropy, Adam, wider layers.
 for _name, _hidden, _epochs in [
     ("circle", "8 tanh", 200),
     ("xor", "8 tanh, 8 tanh", 200),
     ("spiral", "16 tanh, 16 tanh", 400),
 ]:
     _add(
-        f"playground-{_name}",
-        f"TensorFlow Playground's {_name} data: {_hidden}, Adam, mini-batches of 50",
+        f"better-{_name}",
+        f"better defaults on Playground's {_name} data: {_hidden}, cross-entropy, Adam, mini-batches of 50",
         RunConfig.from_dict(
             {
                 "data": {"dataset": _name, "size": 1000, "val_share": 0.5, "noise": 0.05},

@@ -16,7 +16,16 @@ from nntui.core.events import Event, Snapshot, Started
 from nntui.engine.datasets import GENERATORS, Data, as_data
 from nntui.engine.devices import available_devices, resolve_device
 from nntui.engine.loop import Figures, Observe, RunControl, Steps, train
-from nntui.engine.model import ScratchSGD, build_model, loss_function, parameter_count
+from nntui.engine.model import (
+    ScratchSGD,
+    build_model,
+    classes_of,
+    input_units,
+    loss_function,
+    output_units,
+    parameter_count,
+    weight_penalty,
+)
 from nntui.engine.optimizers import OPTIMIZER_BUILDERS
 from nntui.engine.tutorial import draw_loop_start, replay
 
@@ -42,6 +51,8 @@ def load_data(config: RunConfig) -> tuple[Data, torch.Generator]:
     x, y = GENERATORS.get(config.data.dataset)(
         config.data.size, config.data.noise, data_generator, config.data.path
     )
+    if spec.playground:
+        x = x * config.data.extent
     n_val = round(len(x) * config.data.val_share) if spec.task is None else config.n_val
     data = as_data(config.resolved_task, x, y, n_val)
     return data, torch.Generator().manual_seed(config.training.seed)
@@ -70,10 +81,14 @@ class Trainer(Steps):
         except torch.OutOfMemoryError:
             message = f"out of memory on {self.device}: the data does not fit; try a smaller data.size"
             raise UserError(message) from None
+        if config.model.feature_names and self.data.input_dim != 2:
+            raise UserError(
+                f"model.features needs 2-d inputs (x1, x2); this data has {self.data.input_dim} input columns"
+            )
         self.dims = [
-            self.data.input_dim,
+            input_units(config, self.data.input_dim),
             *(layer.units for layer in config.model.hidden),
-            self.data.output_dim,
+            output_units(config, self.data.task, self.data.n_classes),
         ]
         self.model = build_model(config, self.dims, self.generator, self.device)
         training = config.training
@@ -84,7 +99,8 @@ class Trainer(Steps):
             self.optimizer = build(
                 self.model.parameters(), training.lr, training.momentum, training.weight_decay
             )
-        self.loss = loss_function(self.data.task, config.style)
+        self.loss = loss_function(self.data.task, config.style, config.model.output)
+        self.penalty = self._penalty()
         self.epochs_done = 0
         if checkpoint:
             self.model.load_state_dict(checkpoint.model_state)
@@ -167,7 +183,7 @@ class Trainer(Steps):
             xb, yb = x[begin : begin + batch_size], y[begin : begin + batch_size]
             predicted = model(xb)
             loss = loss_of(predicted, yb)
-            loss.backward()
+            (loss if self.penalty is None else loss + self.penalty()).backward()
             if begin + batch_size > last:
                 grad_norm = _grad_norm(self.model.parameters())
             if plain is not None:
@@ -177,12 +193,20 @@ class Trainer(Steps):
                 optimizer.zero_grad()
             losses.append(loss.detach())
             if classify:
-                correct.append(predicted.detach().argmax(1).eq(yb).sum())
+                correct.append(classes_of(predicted.detach()).eq(yb).sum())
         return len(losses), self.epoch_figures(losses, correct, grad_norm, evaluated)
 
     def before_validation(self) -> None:
         if self.config.training.loader == "dataloader":
             draw_loop_start(self.generator)
+
+    def _penalty(self) -> Callable[[], torch.Tensor] | None:
+        """rate · the regularization's penalty on the weights, added to the loss that is minimised."""
+        kind, rate = self.config.training.regularization, self.config.training.reg_rate
+        if kind == "none" or rate == 0:
+            return None
+        weights = self.model.weight_matrices()
+        return lambda: rate * weight_penalty(kind, weights)
 
     def _plain_sgd(self) -> Callable[[], None] | None:
         """For torch.optim.SGD without momentum or weight decay, its update without its wrapper:
@@ -210,7 +234,9 @@ class Trainer(Steps):
         with torch.no_grad():
             predicted = self.model(x)
             loss = self.loss(predicted, y)
-            accuracy = predicted.argmax(1).eq(y).float().mean() if self.data.task == CLASSIFICATION else None
+            accuracy = (
+                classes_of(predicted).eq(y).float().mean() if self.data.task == CLASSIFICATION else None
+            )
         return loss, accuracy
 
     def snapshots(self) -> list[Snapshot]:
@@ -226,7 +252,7 @@ class Trainer(Steps):
         self.model.eval()
         with torch.no_grad():
             predicted = self.model(points)
-            predicted = predicted.argmax(1) if classify else predicted.squeeze(1)
+            predicted = classes_of(predicted) if classify else predicted.squeeze(1)
             grid = extent = None
             if data.input_dim == 2:
                 grid, extent = self._grid()
@@ -248,7 +274,7 @@ class Trainer(Steps):
         ys = torch.linspace(high[1], low[1], rows, device=self.device)
         grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
         out = self.model(torch.stack([grid_x.reshape(-1), grid_y.reshape(-1)], dim=1))
-        out = out.argmax(1) if self.data.task == CLASSIFICATION else out.squeeze(1)
+        out = classes_of(out) if self.data.task == CLASSIFICATION else out.squeeze(1)
         return out.reshape(rows, cols).cpu().numpy(), (low[0], high[0], low[1], high[1])
 
 

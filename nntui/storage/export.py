@@ -18,13 +18,14 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from nntui.core.choices import CLASSIFICATION
+from nntui.core.choices import CLASSIFICATION, DATASETS, FEATURES
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
 from nntui.core.metrics import METRICS, History
 from nntui.core.records import EXPORT_FORMATS as FORMATS
 from nntui.core.records import RunRecord
 from nntui.engine.datasets import GENERATORS
+from nntui.engine.model import input_units, output_units, tanh_output
 from nntui.engine.optimizers import OPTIMIZER_BUILDERS
 from nntui.storage.runs import RunStore, write_atomic
 
@@ -88,7 +89,11 @@ def script(record: RunRecord, history: History | None = None) -> str:
 
     config = record.config
     data, _ = load_data(config)
-    dims = [data.input_dim, *(layer.units for layer in config.model.hidden), data.output_dim]
+    dims = [
+        input_units(config, data.input_dim),
+        *(layer.units for layer in config.model.hidden),
+        output_units(config, data.task, data.n_classes),
+    ]
     lr_changes = lr_changes_of(config, history) if history is not None else {}
     constants = _constants(record, config, dims, len(data.x_val))
     if lr_changes:
@@ -194,6 +199,12 @@ def _data_source(config: RunConfig) -> str:
     task = config.resolved_task
     shape = "y.long()" if task == CLASSIFICATION else "y.float().reshape(-1, 1)"
     path = "CSV_PATH" if config.data.path else '""'
+    extent = config.data.extent
+    extent = (
+        f"\n    x = x * {extent!r}  # data.extent"
+        if DATASETS.get(config.data.dataset).playground and extent != 1
+        else ""
+    )
     functions = [*functions.values()]
     functions[0] = f"# The dataset, generated as nntui generates it.\n{functions[0]}"
     return "\n\n\n".join(
@@ -201,7 +212,7 @@ def _data_source(config: RunConfig) -> str:
             *functions,
             f'''def load_data():
     """The whole set from DATA_SEED; the last VAL_POINTS points are held out for validation."""
-    x, y = {make.__name__}(SIZE, NOISE, torch.Generator().manual_seed(DATA_SEED), {path})
+    x, y = {make.__name__}(SIZE, NOISE, torch.Generator().manual_seed(DATA_SEED), {path}){extent}
     x, y = x.float(), {shape}
     n_train = len(x) - VAL_POINTS
     g = torch.Generator().manual_seed(TRAINING_SEED)  # draws the initial weights and the shuffles
@@ -362,19 +373,53 @@ def _activation(name: str) -> str:
     return f"nn.{ACTIVATION_FUNCTIONS.get(name).module.__name__}()"
 
 
+# What each of Playground's input features computes, as nntui.engine.features does.
+FEATURE_CODE = {
+    "x1": "x1",
+    "x2": "x2",
+    "x1sq": "x1 * x1",
+    "x2sq": "x2 * x2",
+    "x1x2": "x1 * x2",
+    "sinx1": "torch.sin(x1)",
+    "sinx2": "torch.sin(x2)",
+}
+
+
+def _features_source(config: RunConfig) -> str:
+    names = config.model.feature_names
+    if not names:
+        return ""
+    shown = ", ".join(FEATURES.get(name).description for name in names)
+    return f'''def features(x):
+    """What the network sees of each point: {shown}."""
+    x1, x2 = x[..., 0], x[..., 1]
+    return torch.stack([{", ".join(FEATURE_CODE[name] for name in names)}], dim=-1)
+
+
+'''
+
+
 def _model_source(config: RunConfig, dims: list[int]) -> str:
     init = config.model.init
     bias = config.model.bias
     activations = [_activation(layer.activation) for layer in config.model.hidden]
+    featured = bool(config.model.feature_names)
     if config.style == "scratch":
-        return _scratch_model(init, bias, activations)
+        return _features_source(config) + _scratch_model(
+            init, bias, activations, featured, tanh_output(config)
+        )
     lines = []
     for index, (fan_in, fan_out) in enumerate(zip(dims, dims[1:])):
         lines.append(f"nn.Linear({fan_in}, {fan_out}{'' if bias else ', bias=False'}),")
         if index < len(activations):
             lines.append(f"{activations[index]},")
+    if tanh_output(config):
+        lines.append("nn.Tanh(),  # Playground's output unit")
     layers = "\n".join(f"            {line}" for line in lines)
-    return f'''class MLP(nn.Module):
+    inputs = "features(x)" if featured else "x"
+    return (
+        _features_source(config)
+        + f'''class MLP(nn.Module):
     """The network; its state_dict has the keys of the run's model.pt."""
 
     def __init__(self):
@@ -384,7 +429,7 @@ def _model_source(config: RunConfig, dims: list[int]) -> str:
         )
 
     def forward(self, x):
-        return self.layers(x)
+        return self.layers({inputs})
 
 
 {_nn_init(init, bias)}
@@ -394,6 +439,7 @@ def build_model(g):
     model = MLP()
     initialise(model, g)
     return model.to(DEVICE)'''
+    )
 
 
 def _nn_init(init: str, bias: bool) -> str:
@@ -414,6 +460,14 @@ def _nn_init(init: str, bias: bool) -> str:
         ]
         if bias:
             draws.append("layer.bias.uniform_(-1, 1, generator=g)")
+    elif init == "playground":
+        doc = "Playground's: weights from U(-0.5, 0.5), drawn as (in, out); biases 0.1."
+        draws = [
+            "w = torch.rand(layer.in_features, layer.out_features, generator=g) - 0.5",
+            "layer.weight.copy_(w.T)",
+        ]
+        if bias:
+            draws.append("layer.bias.fill_(0.1)")
     else:
         doc = "The tutorial's untrained network: 2·rand − 1, and 2·randn − 1 for the output layer."
         loop = "for index, layer in enumerate(linears):"
@@ -434,7 +488,7 @@ def _nn_init(init: str, bias: bool) -> str:
     return "\n".join(lines)
 
 
-def _scratch_model(init: str, bias: bool, activations: list[str]) -> str:
+def _scratch_model(init: str, bias: bool, activations: list[str], featured: bool, tanh: bool) -> str:
     loop = "for fan_in, fan_out in zip(DIMS, DIMS[1:]):"
     if init == "default":
         weight_lines = [
@@ -449,6 +503,9 @@ def _scratch_model(init: str, bias: bool, activations: list[str]) -> str:
     elif init == "uniform":
         weight_lines = ["w = torch.empty(fan_in, fan_out).uniform_(-1, 1, generator=g)"]
         bias_lines = ["b = torch.empty(fan_out).uniform_(-1, 1, generator=g)"]
+    elif init == "playground":
+        weight_lines = ["w = torch.rand(fan_in, fan_out, generator=g) - 0.5"]
+        bias_lines = ["b = torch.full((fan_out,), 0.1)"]
     else:
         loop = "for index, (fan_in, fan_out) in enumerate(zip(DIMS, DIMS[1:])):"
         weight_lines = [
@@ -460,6 +517,8 @@ def _scratch_model(init: str, bias: bool, activations: list[str]) -> str:
     if bias:
         lines += [*bias_lines, "self.biases.append(b.to(DEVICE).requires_grad_())"]
     draws = "\n".join(f"            {line}" for line in lines)
+    first = "        x = features(x)\n" if featured else ""
+    last = "torch.tanh(x)  # Playground's output unit" if tanh else "x"
     return f'''ACTIVATIONS = [{", ".join(activations)}]
 
 
@@ -472,11 +531,11 @@ class ScratchMLP:
 {draws}
 
     def __call__(self, x):
-        for index, w in enumerate(self.weights):
+{first}        for index, w in enumerate(self.weights):
             x = x @ w + self.biases[index] if self.biases else x @ w
             if index < len(ACTIVATIONS):
                 x = ACTIVATIONS[index](x)
-        return x
+        return {last}
 
     def parameters(self):
         return self.weights + self.biases
@@ -496,15 +555,36 @@ def build_model(g):
 
 
 def _loss_source(config: RunConfig, task: str) -> str:
-    if task == CLASSIFICATION:
+    if config.model.output == "playground" and task == CLASSIFICATION:
+        body = "0.5 * (predicted.squeeze(-1) - (2 * target - 1)).pow(2).mean()"
+        doc = "Playground's ½(out − y)², classes 0 and 1 as labels −1 and +1."
+    elif config.model.output == "playground":
+        body, doc = "0.5 * (predicted - target).pow(2).mean()", "Playground's ½(out − y)²."
+    elif task == CLASSIFICATION:
         body, doc = "F.cross_entropy(predicted, target)", "Cross-entropy over the classes."
     elif config.style == "scratch":
         body, doc = "(target - predicted).pow(2).mean()", "Mean squared error, written out as the tutorial."
     else:
         body, doc = "F.mse_loss(predicted, target)", "Mean squared error."
-    return f'''def loss_of(predicted, target):
+    source = f'''def loss_of(predicted, target):
     """{doc}"""
     return {body}'''
+    training = config.training
+    if training.regularization == "none" or not training.reg_rate:
+        return source
+    term = "w.abs()" if training.regularization == "l1" else "0.5 * w.pow(2)"
+    weights = (
+        "model.weights"
+        if config.style == "scratch"
+        else "[layer.weight for layer in model.layers if isinstance(layer, nn.Linear)]"
+    )
+    return f'''{source}
+
+
+def penalty(model):
+    """{training.regularization.upper()} over the weights (not the biases), added to the loss minimised."""
+    terms = [({term}).sum() for w in {weights}]
+    return {training.reg_rate!r} * torch.stack(terms).sum()'''
 
 
 # --- the training loop ------------------------------------------------------------------------
@@ -551,11 +631,13 @@ def _train_source(config: RunConfig, task: str, has_validation: bool, lr_changes
     loader = training.loader == "dataloader"
     classify = task == CLASSIFICATION
     parts = [_optimizer_source(config)]
+    penalised = training.regularization != "none" and bool(training.reg_rate)
     if loader:
         parts.append('''def draw_loop_start(g):
     """What each `for ... in DataLoader` start draws from its generator: one int64 base seed."""
     return int(torch.empty((), dtype=torch.int64).random_(generator=g))''')
-    accuracy = "predicted.argmax(1).eq(y).float().mean().item()" if classify else "None"
+    classes = "(predicted[:, 0] > 0).long()" if tanh_output(config) else "predicted.argmax(1)"
+    accuracy = f"{classes}.eq(y).float().mean().item()" if classify else "None"
     parts.append(f'''def evaluate(model, x, y):
     """Loss (and accuracy) on a whole set, without training."""
     with torch.no_grad():
@@ -587,7 +669,7 @@ def _train_source(config: RunConfig, task: str, has_validation: bool, lr_changes
         "for begin in range(0, len(x), batch_size):",
         "    xb, yb = x[begin : begin + batch_size], y[begin : begin + batch_size]",
         "    loss = loss_of(model(xb), yb)",
-        "    loss.backward()",
+        "    (loss + penalty(model)).backward()" if penalised else "    loss.backward()",
         "    optimizer.step()",
         "    optimizer.zero_grad()",
         "    losses.append(loss.detach())",

@@ -4,6 +4,7 @@ Training runs in a child process (see runner.py); the app only renders the event
 from __future__ import annotations
 
 import os
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -66,6 +67,9 @@ class NntuiApp(App[int]):
         Binding("n", "step", "step"),
         Binding("x", "stop", "stop"),
         Binding("r", "reset", "reset", show=False),
+        Binding("R", "reset_new_weights", "reset with new initial weights", show=False),
+        Binding("g", "regenerate", "new data (a new data seed)", show=False),
+        Binding("y", "share", "share string: the setup as one line", show=False),
         Binding("l", "log_y", "log-y", show=False),
         Binding("p", "presets", "preset"),
         Binding("c", "compare", "compare"),
@@ -87,8 +91,10 @@ class NntuiApp(App[int]):
         poll: bool = True,
         runs_dir: str | None = None,
         limits: Limits = FAST_LINK,
+        config=None,
     ) -> None:
         super().__init__()
+        self.initial_config = config  # a RunConfig to open on (nntui --config-string)
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
         self.runs_dir = runs_dir
         self.compare: CompareHistory | None = None
@@ -149,8 +155,11 @@ class NntuiApp(App[int]):
         from nntui.tui.draft import Draft
 
         self.engine = engine
-        self.draft = Draft()
-        self.draft.set("name", "custom")
+        if self.initial_config is not None:
+            self.draft = Draft.of(self.initial_config)
+        else:
+            self.draft = Draft()
+            self.draft.set("name", "custom")
         await self._mount_setup()
         if self.make_runner is None:
             from nntui.tui.runner import ProcessRunner
@@ -178,7 +187,7 @@ class NntuiApp(App[int]):
             Horizontal(
                 Vertical(
                     data,
-                    ArchitecturePanel(self.engine, self.draft.layers),
+                    ArchitecturePanel(self.engine, self.draft.layers, raw["model"]["features"]),
                     DevicePanel(self.engine, raw["device"]),
                     classes="column",
                 ),
@@ -186,6 +195,7 @@ class NntuiApp(App[int]):
                 id="setup-columns",
             )
         )
+        self._features_follow(raw["data"]["dataset"])
         self._after_edit()
 
     async def _show_draft(self) -> None:
@@ -201,6 +211,7 @@ class NntuiApp(App[int]):
         self.query_one("#csv-path").display = self.draft.get("data.dataset") == "csv"
         self.query_one(DataPanel).summary = self._preset_summary()
         await self.query_one(ArchitecturePanel).show_layers(self.draft.layers)
+        self._features_follow(self.draft.get("data.dataset"))
         self._after_edit()
 
     def _preset_summary(self) -> str:
@@ -245,7 +256,18 @@ class NntuiApp(App[int]):
             self.notify("Tutorial replay is off: the data no longer matches the tutorial's.")
         if edit.path == "data.dataset":
             self.query_one("#csv-path").display = edit.value == "csv"
+            self._features_follow(edit.value)
         self._after_edit()
+
+    def _features_follow(self, dataset: str) -> None:
+        """Features are of 2-d points: data of another shape takes its inputs as they are."""
+        from nntui.core.choices import DATASETS
+
+        two_d = DATASETS.get(dataset).input_dim in (2, None)
+        self.query_one("#features").display = two_d
+        if not two_d and self.draft.get("model.features"):
+            self.draft.set("model.features", "")
+            self.query_one("#features", Field).show("")
 
     def _apply_to_live_run(self, edit: Field.Edited) -> None:
         """A new learning rate goes to the run at once; a change of the data or the network
@@ -372,7 +394,7 @@ class NntuiApp(App[int]):
 
         self.push_screen(TextScreen(preset.name, [preset.summary, "", *lines]))
 
-    def show_message(self, text: str, error: bool = False) -> None:
+    def show_message(self, text: str | Text, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.update(text)
         message.set_class(bool(text), "-shown")
@@ -455,6 +477,44 @@ class NntuiApp(App[int]):
         self.query_one("#monitor").set_class(False, "-comparing")
         self._redraw(charts=True, predictions=True)
         self._show_status()
+
+    def action_share(self) -> None:
+        """The setup as one line (Playground's URL hash), shown and copied to the clipboard."""
+        if self.draft is None:
+            return
+        from nntui.core.share import to_share_string
+
+        self.take_pending_edits()
+        if not self.draft.valid:
+            self.notify("Fix the marked fields first: a share string holds a valid setup.", severity="error")
+            return
+        line = to_share_string(self.draft.config)
+        self.copy_to_clipboard(line)
+        self.show_message(Text(f"share string (copied; nntui --config-string '…' opens it):\n{line}"))
+
+    def action_regenerate(self) -> None:
+        """Playground's regenerate: the same dataset drawn again from a new data seed."""
+        self._reseed("data.seed", "new data")
+
+    def action_reset_new_weights(self) -> None:
+        """Playground's reset: new initial weights, from a new training seed (r keeps them)."""
+        self._reseed("training.seed", "new initial weights")
+
+    def _reseed(self, path: str, what: str) -> None:
+        if self.draft is None:
+            return
+        seed = new_seed(self.draft.get(path))
+
+        def reseed(go_on: bool) -> None:
+            if go_on:
+                self.draft.set(path, seed)
+                for field in self.query(Field):
+                    if field.path == path:
+                        field.show(seed)
+                self._after_edit()
+                self.notify(f"{what}: {path} is now {seed}")
+
+        self.end_run_then(f"Drawing {what}", reseed)
 
     # -- comparing and saved runs --------------------------------------------------------------
 
@@ -799,6 +859,8 @@ class NntuiApp(App[int]):
         config = (
             self.history.started.config if self.history.started else self.draft.config if self.draft else None
         )
+        if config and config.model.output == "playground":
+            return "½(out−y)²"
         return "cross-entropy" if config and config.resolved_task == "classification" else "MSE"
 
     def _show_status(self) -> None:
@@ -835,8 +897,16 @@ class NntuiApp(App[int]):
         return "\n".join(lines)
 
 
-def run_app(runs_dir: str | None = None, slow_link: bool | None = None) -> int:
-    return NntuiApp(runs_dir=runs_dir, limits=link_limits(slow_link, os.environ)).run() or 0
+def run_app(runs_dir: str | None = None, slow_link: bool | None = None, config=None) -> int:
+    return NntuiApp(runs_dir=runs_dir, limits=link_limits(slow_link, os.environ), config=config).run() or 0
+
+
+def new_seed(old: int) -> int:
+    """A seed other than `old`, as Playground draws one for new data."""
+    seed = old
+    while seed == old:
+        seed = random.randrange(1, 2**31)
+    return seed
 
 
 def _restarts(path: str) -> bool:

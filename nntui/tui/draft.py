@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nntui.core.choices import CLASSIFICATION, DATASETS
-from nntui.core.config import Layer, RunConfig, draw_network, resolve_task
+from nntui.core.config import Layer, RunConfig, draw_network, feature_names, resolve_task
 from nntui.core.errors import ConfigError
 from nntui.engine.model import parameter_count
 
@@ -97,19 +97,22 @@ class Draft:
         return [Layer(**layer) for layer in self.raw["model"]["hidden"]]
 
 
-def dims(dataset: str, task: str) -> tuple[int | None, int | None]:
-    """Input and output sizes the dataset gives the network; None where only the data can tell."""
+def dims(raw: dict[str, Any]) -> tuple[int | None, int | None]:
+    """Input and output sizes the data, features and output layer give the network; None where
+    only the data can tell."""
+    dataset, model = raw["data"]["dataset"], raw["model"]
     spec = DATASETS.get(dataset)
-    if resolve_task(task, dataset) != CLASSIFICATION:
-        return spec.input_dim, 1
-    return spec.input_dim, spec.classes
+    inputs = len(feature_names(model.get("features", ""))) or spec.input_dim
+    if resolve_task(raw["task"], dataset) != CLASSIFICATION:
+        return inputs, 1
+    return inputs, 1 if model.get("output") == "playground" else spec.classes
 
 
 def describe(draft: Draft) -> tuple[str, str]:
     """The network as the fields say now, drawn compactly (`1 → 100 relu → 1`), and its
     parameter count; a layer whose units are refused is drawn `? relu`."""
     raw = draft.raw
-    inputs, outputs = dims(raw["data"]["dataset"], raw["task"])
+    inputs, outputs = dims(raw)
     layers = draft.layers
     refused = {index for index in range(len(layers)) if f"model.hidden[{index}].units" in draft.problems}
     drawn = [f"? {layer.activation}" if index in refused else layer for index, layer in enumerate(layers)]

@@ -93,7 +93,7 @@ def test_save_writes_a_state_dict_plain_torch_loads(tmp_path):
 
 def test_config_file_with_overrides_and_written_config(tmp_path):
     path = tmp_path / "run.toml"
-    assert run("train", "--preset", "playground-xor", "--write-config", str(path))[0] == 0
+    assert run("train", "--preset", "better-xor", "--write-config", str(path))[0] == 0
     code, text = run("train", "--config", str(path), "--epochs", "2", "--hidden", "4 tanh")
     assert code == 0 and "2 → 4 tanh → 2" in text
 
@@ -136,7 +136,9 @@ def test_slow_link_and_fast_link_reach_the_app(monkeypatch):
     import nntui.tui.app
 
     asked = []
-    monkeypatch.setattr(nntui.tui.app, "run_app", lambda runs_dir, slow_link: asked.append(slow_link) or 0)
+    monkeypatch.setattr(
+        nntui.tui.app, "run_app", lambda runs_dir, slow_link, config=None: asked.append(slow_link) or 0
+    )
     for argv, slow_link in (([], None), (["--slow-link"], True), (["--fast-link"], False)):
         assert main(argv) == 0
         assert asked.pop() is slow_link

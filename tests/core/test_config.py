@@ -48,7 +48,10 @@ def test_default_config_is_valid_and_round_trips_through_toml(tmp_path):
         ({"model": {"hidden": [{"units": 0}]}}, "model.hidden[0].units must be >= 1, got 0"),
         ({"model": {"hidden": "100 swish"}}, "model.hidden[0].activation must be one of"),
         ({"model": {"hidden": "ten relu"}}, "model.hidden: layer 'ten relu' must look like '100 relu'"),
-        ({"model": {"init": "xavier"}}, "model.init must be one of default, uniform, demo; got 'xavier'"),
+        (
+            {"model": {"init": "xavier"}},
+            "model.init must be one of default, uniform, demo, playground; got 'xavier'",
+        ),
         ({"style": "keras"}, "style must be one of nn, scratch; got 'keras'"),
         (
             {"style": "scratch", "training": {"optimizer": "adam"}},

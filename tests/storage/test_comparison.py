@@ -96,6 +96,23 @@ CASES = {
         "training.seed=1,2",
     ),
     "scratch style": (base(style="scratch", model={"init": "uniform"}), "model.init=uniform|default"),
+    "playground's output, features and L2": (
+        base(
+            data={"dataset": "xor"},
+            model={"hidden": "4 tanh, 2 tanh", "features": "x1,x2,x1x2", "output": "playground"},
+            training={"regularization": "l2", "reg_rate": 0.01},
+        ),
+        "model.init=playground|default",
+    ),
+    "L1 in the scratch style, regression": (
+        base(
+            style="scratch",
+            data={"dataset": "plane"},
+            model={"output": "playground", "features": "x1,sinx2"},
+            training={"regularization": "l1", "reg_rate": 0.01},
+        ),
+        "training.seed=1,2",
+    ),
 }
 
 

@@ -62,6 +62,17 @@ CONFIGS = {
         model={"hidden": "12 tanh", "init": "uniform", "bias": False},
         training={"epochs": 5, "lr": 0.05, "weight_decay": 0.01},
     ),
+    "playground's setup with features and L1": PRESETS.get("playground-circle").config.with_changes(
+        data={"size": 200},
+        model={"features": "x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"},
+        training={"epochs": 4, "regularization": "l1", "reg_rate": 0.003},
+    ),
+    "playground regression, scratch, L2": PRESETS.get("playground-plane").config.with_changes(
+        style="scratch",
+        data={"size": 200},
+        model={"features": "x1,sinx2"},
+        training={"epochs": 4, "regularization": "l2", "reg_rate": 0.01},
+    ),
     "the tutorial's classification preset, replayed": PRESETS.get("classification").config.with_changes(
         training={"epochs": 3}
     ),

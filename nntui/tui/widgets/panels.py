@@ -8,7 +8,9 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Label, Select, Static
 
+from nntui.core.choices import REGULARIZATIONS
 from nntui.tui.engine import Engine
+from nntui.tui.widgets.features import FeatureToggles
 from nntui.tui.widgets.fields import Field
 from nntui.tui.widgets.status import SteadyStatic
 
@@ -43,6 +45,8 @@ class DataPanel(Panel):
         yield Field("dataset", "data.dataset", self.raw["data"]["dataset"], choices=datasets)
         yield Field("size", "data.size", self.raw["data"]["size"], kind=int)
         yield Field("noise", "data.noise", self.raw["data"]["noise"], kind=float)
+        yield Static("Playground's %/100: 0.5 = 50 %", classes="hint", id="noise-hint")
+        yield Field("data seed", "data.seed", self.raw["data"]["seed"], kind=int)
         path = Field("csv file", "data.path", self.raw["data"]["path"], kind=str, id="csv-path")
         path.display = self.raw["data"]["dataset"] == "csv"
         yield path
@@ -87,12 +91,13 @@ class ArchitecturePanel(Panel):
 
     drawing: reactive[str] = reactive("")
 
-    def __init__(self, engine: Engine, layers: list) -> None:
+    def __init__(self, engine: Engine, layers: list, features: str = "") -> None:
         super().__init__("Architecture  a add · d remove", id="architecture")
-        self.engine, self.hidden_layers = engine, layers
+        self.engine, self.hidden_layers, self.features = engine, layers, features
 
     def compose(self) -> ComposeResult:
         yield Static(self.drawing, id="drawing")
+        yield FeatureToggles(self.features)
         with Vertical(id="layers"):
             yield from self._rows(self.hidden_layers)
 
@@ -143,6 +148,13 @@ class HyperparametersPanel(Panel):
         )
         yield Field("shuffle", "training.shuffle", training["shuffle"], kind=bool)
         yield Field("seed", "training.seed", training["seed"], kind=int)
+        yield Field(
+            "regularize",
+            "training.regularization",
+            training["regularization"],
+            choices=[(name, name) for name in REGULARIZATIONS],
+        )
+        yield Field("reg. rate", "training.reg_rate", training["reg_rate"], kind=float)
         yield Field("validation", "data.val_share", data["val_share"], kind=float)
         yield Field("style", "style", self.raw["style"], choices=STYLE_CHOICES)
 
