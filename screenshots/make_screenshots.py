@@ -80,6 +80,25 @@ async def shoot(
     print(f"wrote screenshots/{name}.svg")
 
 
+async def shoot_lesson(name: str, size: tuple[int, int], lesson: int) -> None:
+    """Lesson mode at lesson `lesson` (0 first), its preset trained to the end."""
+    from nntui.core.lessons import LESSONS
+    from nntui.engine.presets import PRESETS
+
+    preset = LESSONS[lesson].preset
+    events = events_of(PRESETS.get(preset).config)
+    app = NntuiApp(runner=ThreadRunner, lesson=lesson)
+    async with app.run_test(size=size) as pilot:
+        while app.preset != preset:
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        app.consume(events)
+        app.screen.set_focus(None)
+        await pilot.pause(0.2)
+        app.save_screenshot(str(HERE / f"{name}.svg"))
+    print(f"wrote screenshots/{name}.svg")
+
+
 def compare_seeds(store: RunStore) -> tuple[list, list, str]:
     """Five seeds of the spiral config, trained side by side and saved as one group of runs."""
     config = CLASSIFICATION.with_changes(training={"epochs": 120})
@@ -101,6 +120,7 @@ async def main() -> None:
     await shoot("small-monitor", (80, 24), CLASSIFICATION, classification, view="monitor")
     await shoot("help", (120, 40), REGRESSION, keys=["question_mark"])
     await shoot("large", (160, 48), CLASSIFICATION, classification)
+    await shoot_lesson("lesson", (80, 24), 4)
     with tempfile.TemporaryDirectory() as where:
         os.chdir(where)
         os.environ["NNTUI_RUNS_DIR"] = "runs"

@@ -1,5 +1,5 @@
 """The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui presets`,
-`nntui devices`; no arguments opens the app."""
+`nntui devices`, `nntui lesson` (the app in lesson mode); no arguments opens the app."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+from nntui.cli.lesson import add_lesson_command, lesson_command
 from nntui.core.errors import ConfigError, UserError
 from nntui.core.records import (
     EXPORT_FORMATS,
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_threads(train)
     _add_runs_commands(commands, store)
     _add_compare_command(commands, store)
+    add_lesson_command(commands, store)
     commands.add_parser("presets", help="list the tutorial's experiments")
     commands.add_parser("devices", help="list the devices torch can train on")
     return parser
@@ -197,6 +199,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return runs_command(args, out)
         if args.command == "compare":
             return compare_command(args, out)
+        if args.command == "lesson":
+            return lesson_command(args, out)
         return train(args, out)
     except ConfigError as error:
         for problem in error.problems:
@@ -403,7 +407,7 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
         save_model(trainer, args.save)
         report.note(f"saved {args.save}")
     if preset and not args.jsonl:
-        tutorial_values.update(run_values(history.get(0), outcome))
+        tutorial_values.update(run_values(history[0].batch_loss if 0 in history else None, outcome))
         for line in compare_with_tutorial(preset, history, outcome, tutorial_values):
             print(line, file=out)
         for line in tutorial_validation(preset, trainer, outcome):

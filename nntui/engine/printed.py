@@ -144,6 +144,8 @@ def short(text: str, width: int = 50) -> str:
     if text.startswith("torch.Size"):
         return text.removeprefix("torch.Size(").removesuffix(")")
     found = numbers(text)
+    if not found:  # words: the tutorial's `linear`
+        return text if len(text) <= width else text[: width - 1] + "…"
     if len(numbers(text.splitlines()[0])) > 1:  # a matrix: its first row
         found = [*numbers(text.splitlines()[0]), "…"]
     elif "..." in text:
@@ -159,11 +161,12 @@ def initial_values(trainer) -> dict[str, object]:
     return network_tensors(trainer.data.x_train, trainer.model)
 
 
-def run_values(first_epoch, outcome) -> dict[str, object]:
-    """nntui's side of the losses printed: the first epoch's loss and the final training loss."""
+def run_values(first_loss: float | None, outcome) -> dict[str, object]:
+    """nntui's side of the losses printed: the first epoch's loss (before its update) and the
+    final training loss."""
     values: dict[str, object] = {}
-    if first_epoch is not None:
-        values[LOSS_BEFORE] = first_epoch.batch_loss
+    if first_loss is not None:
+        values[LOSS_BEFORE] = first_loss
     if outcome is not None and getattr(outcome, "train_loss", None) is not None:
         values[LOSS_AFTER] = outcome.train_loss
     return values

@@ -77,6 +77,9 @@ class NntuiApp(App[int]):
         Binding("a", "add_layer", "add layer", show=False),
         Binding("d", "remove_layer", "remove the focused layer, or the last", show=False),
         Binding("v", "switch_view", "view"),
+        Binding("t", "lesson", "lesson: the tutorial step by step", show=False),
+        Binding("right_square_bracket", "lesson_step(1)", "next lesson", key_display="]"),
+        Binding("left_square_bracket", "lesson_step(-1)", "previous lesson", key_display="["),
         Binding("escape", "leave_field", "leave a field", show=False),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
@@ -92,9 +95,11 @@ class NntuiApp(App[int]):
         runs_dir: str | None = None,
         limits: Limits = FAST_LINK,
         config=None,
+        lesson: int | None = None,
     ) -> None:
         super().__init__()
         self.initial_config = config  # a RunConfig to open on (nntui --config-string)
+        self.lesson_at = lesson  # the lesson to open once the engine is loaded (nntui lesson)
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
         self.runs_dir = runs_dir
         self.compare: CompareHistory | None = None
@@ -169,6 +174,8 @@ class NntuiApp(App[int]):
         if self.poll:
             self.set_interval(POLL_EVERY_S, self.poll_runner)
         self._show_status()
+        if self.lesson_at is not None:
+            await self.open_lesson(self.lesson_at)
 
     async def _mount_setup(self) -> None:
         """The setup panels for the draft: mounted once, then shown in place (a preset, a saved
@@ -310,7 +317,10 @@ class NntuiApp(App[int]):
         self.query_one("#charts").set_class(classify, "-classification")
         self._show_status()
 
-    def choose_preset(self, name: str, field: Field | None = None) -> None:
+    def choose_preset(
+        self, name: str, field: Field | None = None, then: Callable[[bool], Any] | None = None
+    ) -> None:
+        """Load preset `name` (a demo runs instead); `then(loaded)` once it is, or is not."""
         from nntui.engine.presets import PRESETS
         from nntui.tui.widgets.panels import DataPanel
 
@@ -330,6 +340,8 @@ class NntuiApp(App[int]):
             return
 
         def load(go_on: bool) -> None:
+            if then is not None:
+                then(go_on)
             if not go_on:
                 if field is not None:
                     field.show(self.preset)
@@ -407,6 +419,8 @@ class NntuiApp(App[int]):
             return action in ("help", "quit")
         if action == "switch_view":
             return self.screen.has_class("-compact")
+        if action == "lesson_step":
+            return self.lesson is not None
         return True
 
     def _ready_to_run(self) -> bool:
@@ -420,7 +434,9 @@ class NntuiApp(App[int]):
 
     def action_start(self) -> None:
         self.take_pending_edits()
-        if self.history.live:
+        if self.lesson is not None and self.lesson.demo:
+            self.choose_preset(self.lesson.lesson.preset)  # a demo's lesson: s runs the demo
+        elif self.history.live:
             self.notify("A run is in progress: x stops it, r resets it.")
         elif self._selected_demo() is not None:
             self._time_demo(self._selected_demo())
@@ -667,6 +683,52 @@ class NntuiApp(App[int]):
 
         self.end_run_then("Changing the layers", lambda go_on: self.call_later(apply) if go_on else None)
 
+    # -- the lesson ----------------------------------------------------------------------------
+
+    @property
+    def lesson(self):
+        from nntui.tui.widgets.lesson import LessonPanel
+
+        panels = self.query(LessonPanel)
+        return panels.first() if panels else None
+
+    async def open_lesson(self, index: int = 0) -> None:
+        """Lesson mode: the lesson panel above the charts, at lesson `index`, its preset loaded."""
+        from nntui.tui.widgets.lesson import LessonPanel
+
+        if self.lesson is None:
+            await self.query_one("#monitor").mount(LessonPanel(index), before=0)
+        self.action_lesson_step(index - self.lesson.index)
+        self.view = "monitor"
+        self.refresh_bindings()
+
+    async def action_lesson(self) -> None:
+        if self.engine is None:
+            self.notify("Still loading torch…")
+        elif self.lesson is None:
+            await self.open_lesson(0)
+        else:
+            await self.lesson.remove()
+            self.refresh_bindings()
+
+    def action_lesson_step(self, step: int) -> None:
+        """The next (1) or previous (-1) experiment; 0 shows the lesson's own again."""
+        from nntui.core.lessons import LESSONS
+
+        panel = self.lesson
+        index = min(max(panel.index + step, 0), len(LESSONS) - 1)
+        name = LESSONS[index].preset
+        if step and index == panel.index:
+            self.notify("That was the last lesson." if step > 0 else "This is the first lesson.")
+            return
+        if self.preset == name and self.draft is not None:
+            panel.go(index)
+            return
+        if LESSONS[index].demo:  # its lesson says to press s
+            panel.go(index)
+            return
+        self.choose_preset(name, then=lambda loaded: panel.go(index) if loaded else None)
+
     def action_switch_view(self) -> None:
         self.view = "monitor" if self.view == "setup" else "setup"
 
@@ -817,6 +879,8 @@ class NntuiApp(App[int]):
                 y_range=(0, 1),
             )
             self._drawn("charts", now, self.query_one("#loss"), self.query_one("#accuracy"))
+            if self.lesson is not None:
+                self.lesson.show(history)
         if predictions:
             self.query_one(Predictions).show(history.snapshot)
             self._drawn("predictions", now, self.query_one(Predictions))
@@ -897,8 +961,11 @@ class NntuiApp(App[int]):
         return "\n".join(lines)
 
 
-def run_app(runs_dir: str | None = None, slow_link: bool | None = None, config=None) -> int:
-    return NntuiApp(runs_dir=runs_dir, limits=link_limits(slow_link, os.environ), config=config).run() or 0
+def run_app(
+    runs_dir: str | None = None, slow_link: bool | None = None, config=None, lesson: int | None = None
+) -> int:
+    limits = link_limits(slow_link, os.environ)
+    return NntuiApp(runs_dir=runs_dir, limits=limits, config=config, lesson=lesson).run() or 0
 
 
 def new_seed(old: int) -> int:

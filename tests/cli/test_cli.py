@@ -176,3 +176,16 @@ def test_classification_shows_both_definitions_of_its_final_validation_loss():
         next(line for line in text.splitlines() if "val loss" in line).split("val loss ")[1][:6]
     )
     assert abs(final - saved_val) < 1e-3
+
+
+def test_lesson_list_prints_the_tutorials_experiments_in_order():
+    code, text = run("lesson", "--list")
+    names = [line.split()[1] for line in text.splitlines()]
+    assert code == 0 and names[:4] == ["for-loop-vs-matmul", "random-identity", "random-relu", "first-step"]
+    assert names[-1] == "classification"
+
+
+def test_an_unknown_lesson_exits_2_with_one_line(capsys):
+    code, _ = run("lesson", "99")
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2 and lines == ["nntui: no lesson 99: there are 14"]

@@ -113,3 +113,23 @@ def test_comparison_of_three_seeds(snap_compare):
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=run_before)
+
+
+def test_lesson_mode_small_terminal(snap_compare):
+    from nntui.engine.presets import PRESETS
+
+    events = recorded_events(PRESETS.get("first-step").config)
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await loaded(pilot)
+        for _ in range(200):
+            if app.preset == "first-step" and app.draft is not None:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        app.consume(events)
+        app.screen.set_focus(None)
+        await pilot.pause()
+
+    assert snap_compare(make_app(lesson=3), terminal_size=SMALL, run_before=run_before)
