@@ -3,9 +3,15 @@ Training runs in a child process (see runner.py); the app only renders the event
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.text import Text
 from textual import events, on, work
@@ -38,6 +44,9 @@ CHARTS_EVERY_S = 1.0
 PREDICTIONS_EVERY_S = 2.0
 COMPACT_BELOW = (110, 32)
 QUIT_SAVE_WITHIN_S = 0.6
+# Ended as q ends the app, with the shell's exit code for the signal. SIGHUP comes when the
+# terminal goes away (an ssh client killed); SIGINT only from `kill`: Ctrl-C is a key in the app.
+QUIT_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGTERM)
 DISCARDING_FIELDS = ("data.", "model.", "style")
 
 
@@ -87,6 +96,7 @@ class NntuiApp(App[int]):
         self.history = RunHistory()
         self.drawn_at = {"charts": 0.0, "predictions": 0.0}
         self.stale = {"charts": False, "predictions": False}
+        self.quitting = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -108,6 +118,10 @@ class NntuiApp(App[int]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
+        if not self.is_headless:  # a real terminal, not a test's
+            loop = asyncio.get_running_loop()
+            for signum in QUIT_SIGNALS:
+                loop.add_signal_handler(signum, self.quit_on_signal, signum)
         self.call_after_refresh(self._load)
 
     @work(thread=True, exclusive=True, group="engine")
@@ -546,14 +560,37 @@ class NntuiApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit within a second; a run in progress is stopped and, if it can be in time, saved."""
+        self.quit_saving_run()
+
+    def quit_saving_run(self, return_code: int = 0) -> None:
+        if self.quitting:  # q, then SIGTERM while the run is being saved: one quit
+            return
+        self.quitting = True
+        self.exit(0, return_code, message=self._end_run_for_quit())
+
+    def quit_on_signal(self, signum: int) -> None:
+        """SIGTERM, SIGHUP or SIGINT: quit as q does. Where the terminal hung up, Textual's
+        teardown would write to it (and, once its writer thread has died of EIO, block on that
+        thread's full queue): the run is saved and the process ends without it."""
+        code = 128 + signum
+        if any(os.isatty(fd) for fd in (0, 2)):
+            self.quit_saving_run(code)
+            return
+        message = None if self.quitting else self._end_run_for_quit()
+        if message:
+            with contextlib.suppress(OSError):
+                print(message, file=sys.__stderr__)
+        exit_now(code)
+
+    def _end_run_for_quit(self) -> str | None:
+        """Stop the runner, waiting a moment for a live run to be saved; what to say about it."""
         live, what = self.history.live, "comparison" if self.compare is not None else "run"
         saved = self.close_runner(save_within_s=QUIT_SAVE_WITHIN_S if live else 0.0)
-        message = None
         if saved:
-            message = f"nntui: the {what} in progress was stopped and saved as {saved} (nntui runs lists it)"
-        elif live:
-            message = f"nntui: the {what} in progress was stopped before it could be saved"
-        self.exit(0, message=message)
+            return f"nntui: the {what} in progress was stopped and saved as {saved} (nntui runs lists it)"
+        if live:
+            return f"nntui: the {what} in progress was stopped before it could be saved"
+        return None
 
     def close_runner(self, save_within_s: float = 0.0) -> str | None:
         saved = None
@@ -714,5 +751,20 @@ class NntuiApp(App[int]):
         return "\n".join(lines)
 
 
-def run_app(runs_dir: str | None = None) -> int:
-    return NntuiApp(runs_dir=runs_dir).run() or 0
+def run_app(runs_dir: str | None = None) -> NoReturn:
+    """Run the app on this terminal, then end the process with its code: 1 after a crash."""
+    app = NntuiApp(runs_dir=runs_dir)
+    result = app.run()
+    exit_now(app.return_code or result or 0)
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process without tearing the interpreter down: with torch imported, that took
+    1.6-2.2 s on a loaded 2-core machine, after the app had gone and the run was saved. The exit
+    handlers still run (multiprocessing unlinks the queues' semaphores)."""
+    with contextlib.suppress(Exception):
+        atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
