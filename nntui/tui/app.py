@@ -331,6 +331,19 @@ class NntuiApp(App[int]):
         if not self.draft.valid:
             self.notify("Fix the marked fields first.", severity="error")
             return False
+        return self._runs_folder_usable()
+
+    def _runs_folder_usable(self) -> bool:
+        """Every run is saved when it ends: one that could not be is not started."""
+        from nntui.runs import RunStore
+
+        try:
+            RunStore(self.runs_dir).ensure_writable()
+        except UserError as error:
+            message = f"{error}; --runs-dir or NNTUI_RUNS_DIR chooses another"
+            self.show_message(message, error=True)
+            self.notify(message, severity="error")
+            return False
         return True
 
     def action_start(self) -> None:
@@ -470,6 +483,8 @@ class NntuiApp(App[int]):
             earlier = saved_events(record, RunStore(self.runs_dir).history(record.id))
         except UserError as error:
             self.show_message(str(error), error=True)
+            return
+        if not self._runs_folder_usable():
             return
         self.history = RunHistory(status=STARTING)
         self.history.consume(earlier[:-1])  # its epochs, not how it ended
