@@ -8,6 +8,7 @@ import contextlib
 import json
 import math
 import os
+import select
 import signal
 import sys
 from collections.abc import Iterator
@@ -148,11 +149,11 @@ def _add_compare_command(commands, store: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
-    if args.command is None:
-        from nntui.tui.app import run_app
-
-        return run_app(getattr(args, "runs_dir", None))
     try:
+        if args.command is None:
+            from nntui.tui.app import run_app
+
+            run_app(getattr(args, "runs_dir", None))  # ends the process
         if args.command == "presets":
             return list_presets(out)
         if args.command == "devices":
@@ -169,6 +170,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     except UserError as error:
         print(f"nntui: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C before a run took it over, e.g. while torch is imported
+        return EXIT_INTERRUPTED
 
 
 def list_presets(out: TextIO) -> int:
@@ -236,13 +239,29 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
         if not args.yes:
             if not sys.stdin.isatty():
                 raise UserError(f"delete run {record.id}: pass --yes to delete without being asked")
-            answer = input(f"delete run {record.id} ({record.name}, {record.status})? [y/N] ")
+            try:
+                answer = ask(f"delete run {record.id} ({record.name}, {record.status})? [y/N] ")
+            except (EOFError, KeyboardInterrupt) as interrupt:
+                print("\nnot deleted", file=out)
+                return EXIT_INTERRUPTED if isinstance(interrupt, KeyboardInterrupt) else 0
             if answer.strip().lower() not in ("y", "yes"):
-                print("kept", file=out)
+                print("not deleted", file=out)
                 return 0
         store.delete(record.id)
         print(f"deleted run {record.id}", file=out)
     return 0
+
+
+def ask(question: str) -> str:
+    """input(), but one that Ctrl-C ends though a thread of torch's took the signal: the main
+    thread waits in short selects, each a chance for Python to run the handler, not in one read."""
+    print(question, end="", flush=True)
+    while not select.select([sys.stdin], [], [], 0.1)[0]:
+        pass
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
 
 
 def list_runs(store, sort: str, out: TextIO) -> int:

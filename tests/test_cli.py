@@ -3,6 +3,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 
 import pytest
 import torch
@@ -174,6 +175,20 @@ def test_two_quick_ctrl_c_stop_the_run_and_save_it(runs_dir):
     (record,) = RunStore(runs_dir).list().runs
     assert process.returncode in (130, -signal.SIGINT), err  # the second may end the exiting process
     assert "Traceback" not in err and f"saved run {record.id} (stopped)" in out
+
+
+def test_ctrl_c_while_torch_is_imported_exits_130_without_a_traceback(runs_dir):
+    command = [sys.executable, "-X", "importtime", *nntui_command("train", "--preset", "optim")[1:]]
+    process = subprocess.Popen(
+        command, env=nntui_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    for line in process.stderr:
+        if line.rsplit("|", 1)[-1].strip().startswith("torch."):  # torch's first parts, not yet torch
+            break
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
 @pytest.mark.parametrize(
