@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
+import select
 import shutil
 import signal
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
@@ -30,7 +34,8 @@ from nntui.core.records import (
 
 EXIT_USAGE = 2
 SHARE_HELP = "a config as one line, e.g. 'dataset=circle&lr=0.03' (`nntui runs show` prints a run's)"
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it; SIGHUP 129, SIGTERM 143
+STOP_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -176,21 +181,16 @@ def _add_compare_command(commands, store: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
-    if args.command is None:
-        from nntui.tui.app import run_app
-
-        config = None
-        if args.app_config_string is not None:
-            from nntui.core.share import from_share_string
-
-            try:
-                config = from_share_string(args.app_config_string)
-            except ConfigError as error:
-                for problem in error.problems:
-                    print(f"nntui: {problem}", file=sys.stderr)
-                return EXIT_USAGE
-        return run_app(getattr(args, "runs_dir", None), args.slow_link, config)
     try:
+        if args.command is None:
+            from nntui.tui.app import run_app
+
+            config = None
+            if args.app_config_string is not None:
+                from nntui.core.share import from_share_string
+
+                config = from_share_string(args.app_config_string)
+            return run_app(getattr(args, "runs_dir", None), args.slow_link, config)  # ends the process
         if args.command == "presets":
             return list_presets(out)
         if args.command == "devices":
@@ -209,6 +209,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     except UserError as error:
         print(f"nntui: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C before a run took it over, e.g. while torch is imported
+        return EXIT_INTERRUPTED
 
 
 def list_presets(out: TextIO) -> int:
@@ -285,13 +287,29 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
         if not args.yes:
             if not sys.stdin.isatty():
                 raise UserError(f"delete run {record.id}: pass --yes to delete without being asked")
-            answer = input(f"delete run {record.id} ({record.name}, {record.status})? [y/N] ")
+            try:
+                answer = ask(f"delete run {record.id} ({record.name}, {record.status})? [y/N] ")
+            except (EOFError, KeyboardInterrupt) as interrupt:
+                print("\nnot deleted", file=out)
+                return EXIT_INTERRUPTED if isinstance(interrupt, KeyboardInterrupt) else 0
             if answer.strip().lower() not in ("y", "yes"):
-                print("kept", file=out)
+                print("not deleted", file=out)
                 return 0
         store.delete(record.id)
         print(f"deleted run {record.id}", file=out)
     return 0
+
+
+def ask(question: str) -> str:
+    """input(), but one that Ctrl-C ends though a thread of torch's took the signal: the main
+    thread waits in short selects, each a chance for Python to run the handler, not in one read."""
+    print(question, end="", flush=True)
+    while not select.select([sys.stdin], [], [], 0.1)[0]:
+        pass
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
 
 
 def list_runs(store, sort: str, out: TextIO, width: int | None = None) -> int:
@@ -359,6 +377,9 @@ def _quote(value: object) -> str:
 def train(args: argparse.Namespace, out: TextIO) -> int:
     from nntui.storage.runs import RunStore, config_for_resume
 
+    for flag, path in (("--save", args.save), ("--write-config", args.write_config)):
+        if path:
+            check_output_path(flag, path)
     store = RunStore(getattr(args, "runs_dir", None))
     resumed = None
     if args.resume:
@@ -371,7 +392,10 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
             print(line, file=out)
         return 0
     if args.write_config:
-        config.save(args.write_config)
+        try:
+            config.save(args.write_config)
+        except OSError as error:
+            raise UserError(f"--write-config {args.write_config}: {error.strerror or error}") from None
         print(f"wrote {args.write_config}", file=out)
         return 0
     store.ensure_writable()
@@ -392,33 +416,80 @@ def train(args: argparse.Namespace, out: TextIO) -> int:
     report = JsonReport(out) if args.jsonl else ProgressReport(out, every)
     history: dict[int, EpochEnd] = {}
     outcome: Finished | Failed | None = None
-    previous = signal.signal(signal.SIGINT, lambda *_: _interrupt(control, previous))
-    try:
+    model_problem = ""
+    with stopping_on_signals(control) as received:
         for event in trainer.events():
-            report.show(event)
             recorder.record(event)
             if isinstance(event, EpochEnd):
                 history[event.epoch] = event
             elif isinstance(event, Finished | Failed):
                 outcome = event
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if args.save and outcome is not None:
-        save_model(trainer, args.save)
-        report.note(f"saved {args.save}")
-    if preset and not args.jsonl:
-        tutorial_values.update(run_values(history[0].batch_loss if 0 in history else None, outcome))
-        for line in compare_with_tutorial(preset, history, outcome, tutorial_values):
-            print(line, file=out)
-        for line in tutorial_validation(preset, trainer, outcome):
-            print(line, file=out)
-    record = recorder.save()
-    continues = f", continuing {resumed.id}" if resumed else ""
-    saved = f"saved run {record.id} ({record.status}{continues}) in {store.root}"
-    print(saved, file=sys.stderr if args.jsonl else out)
+            try:
+                report.show(event)
+            except OSError:  # the terminal hung up, or the pipe closed: stop, the run is saved
+                control.stop()
+                report = SilentReport()
+        record = recorder.save()  # before --save: a file that cannot be written loses no run
+        if args.save and outcome is not None:
+            try:
+                save_model(trainer, args.save)
+            except OSError as error:
+                model_problem = f"--save {args.save}: {error.strerror or error}"
+    with contextlib.suppress(OSError):  # nowhere to print to after a hang-up: nothing is lost
+        if args.save and outcome is not None and not model_problem:
+            report.note(f"saved {args.save}")
+        if preset and not args.jsonl:
+            tutorial_values.update(run_values(history[0].batch_loss if 0 in history else None, outcome))
+            for line in compare_with_tutorial(preset, history, outcome, tutorial_values):
+                print(line, file=out)
+            for line in tutorial_validation(preset, trainer, outcome):
+                print(line, file=out)
+        continues = f", continuing {resumed.id}" if resumed else ""
+        saved = f"saved run {record.id} ({record.status}{continues}) in {store.root}"
+        print(saved, file=sys.stderr if args.jsonl else out)
+    if model_problem:
+        raise UserError(model_problem)
     if isinstance(outcome, Failed):
         return 1
-    return EXIT_INTERRUPTED if control.stop_requested else 0
+    if received:
+        return 128 + received[0]
+    return 1 if isinstance(report, SilentReport) else 0
+
+
+def check_output_path(flag: str, path: str) -> None:
+    """Refuse, before any training, a file that could not be written afterwards."""
+    target = Path(path).expanduser()
+    folder = target.parent
+    if target.is_dir():
+        raise UserError(f"{flag} {path}: is a folder; give a file name")
+    if not folder.exists():
+        raise UserError(f"{flag} {path}: there is no folder {folder}")
+    if not folder.is_dir():
+        raise UserError(f"{flag} {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"{flag} {path}: cannot write in {folder}")
+
+
+@contextlib.contextmanager
+def stopping_on_signals(control) -> Iterator[list[int]]:
+    """Ctrl-C, SIGTERM and SIGHUP stop the run after the current step; the list holds the signals
+    received. Until the block ends (the run saved), later ones change nothing, so a second quick
+    Ctrl-C cannot cut the final evaluation or the save short."""
+    received: list[int] = []
+
+    def stop(signum: int, frame) -> None:
+        if len(received) == 1:
+            with contextlib.suppress(OSError):  # a terminal that hung up
+                os.write(2, b"nntui: stopping; the run is saved first\n")
+        received.append(signum)
+        control.stop()
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def compare_command(args: argparse.Namespace, out: TextIO) -> int:
@@ -447,8 +518,7 @@ def compare_command(args: argparse.Namespace, out: TextIO) -> int:
     width = max(len(variant.label) for variant in variants)
     every = max(1, config.training.epochs // 5)
     outcomes: dict[int, Finished | Failed] = {}
-    previous = signal.signal(signal.SIGINT, lambda *_: _interrupt(control, previous))
-    try:
+    with stopping_on_signals(control) as received:
         for index, event in comparison.events():
             label = variants[index].label
             if isinstance(event, EpochEnd) and (event.epoch % every == 0 or event.epoch == event.epochs - 1):
@@ -457,9 +527,7 @@ def compare_command(args: argparse.Namespace, out: TextIO) -> int:
                 outcomes[index] = event
                 if isinstance(event, Failed):
                     print(f"{label:<{width}}  {event.reason}: {event.message}", file=out, flush=True)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    records = comparison.save()
+        records = comparison.save()
     print("", file=out)
     rows = [("variant", "status", "epochs", "train loss", "val loss", "accuracy", "duration", "run")]
     for variant, record in zip(variants, records):
@@ -483,7 +551,7 @@ def compare_command(args: argparse.Namespace, out: TextIO) -> int:
         print(overlay_chart(store, [record.id for record in records]), file=out)
     if any(isinstance(outcome, Failed) for outcome in outcomes.values()):
         return 1
-    return EXIT_INTERRUPTED if control.stop_requested else 0
+    return 128 + received[0] if received else 0
 
 
 def overlay_chart(store, run_ids: list[str], metric: str = "train_loss") -> str:
@@ -510,26 +578,18 @@ def set_threads(threads: int | None) -> None:
         torch.set_num_threads(threads)
 
 
-def _interrupt(control, previous) -> None:
-    control.stop()
-    signal.signal(signal.SIGINT, previous)
-
-
 def save_model(trainer, path: str) -> None:
     """A dict of plain types and tensors: `torch.load(path)["state_dict"]` needs no nntui."""
     import torch
 
-    target = Path(path).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(
-        {
-            "state_dict": trainer.model.state_dict(),
-            "config": trainer.config.to_dict(),
-            "architecture": trainer.architecture,
-            "epochs_done": trainer.epochs_done,
-        },
-        target,
-    )
+    state = {
+        "state_dict": trainer.model.state_dict(),
+        "config": trainer.config.to_dict(),
+        "architecture": trainer.architecture,
+        "epochs_done": trainer.epochs_done,
+    }
+    with open(Path(path).expanduser(), "wb") as file:  # fails as OSError, which torch.save does not
+        torch.save(state, file)
 
 
 class ProgressReport:
@@ -590,6 +650,16 @@ def summary_line(event) -> str:
     if event.val_accuracy is not None:
         parts.append(f"val accuracy {event.val_accuracy:.4f}")
     return "; ".join(parts)
+
+
+class SilentReport:
+    """Where the output went away mid-run."""
+
+    def show(self, event) -> None:
+        pass
+
+    def note(self, line: str) -> None:
+        pass
 
 
 class JsonReport:

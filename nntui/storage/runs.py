@@ -178,6 +178,8 @@ class RunStore:
 
     def ensure_writable(self) -> None:
         """Fail before training, not after, when runs cannot be saved."""
+        if self.root.exists() and not self.root.is_dir():
+            raise UserError(f"cannot save runs in {self.root}: it is a file, not a folder")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = tempfile.NamedTemporaryFile(dir=self.root, prefix=".probe-")

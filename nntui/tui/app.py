@@ -3,11 +3,16 @@ Training runs in a child process (see runner.py); the app only renders the event
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import os
 import random
+import signal
+import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.text import Text
 from textual import events, on, work
@@ -52,6 +57,9 @@ LIVE_PARTS = {
 }
 COMPACT_BELOW = (110, 32)
 QUIT_SAVE_WITHIN_S = 0.6
+# Ended as q ends the app, with the shell's exit code for the signal. SIGHUP comes when the
+# terminal goes away (an ssh client killed); SIGINT only from `kill`: Ctrl-C is a key in the app.
+QUIT_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGTERM)
 
 
 class NntuiApp(App[int]):
@@ -112,6 +120,7 @@ class NntuiApp(App[int]):
         self.budget = ScreenBudget(limits, {name: Part(*part) for name, part in LIVE_PARTS.items()})
         self.stale = {"charts": False, "predictions": False, "status": False}
         self.status_shown = ""
+        self.quitting = False
 
     def get_driver_class(self):
         """The platform's driver, counting the bytes it sends the terminal for the screen budget."""
@@ -145,6 +154,10 @@ class NntuiApp(App[int]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
+        if not self.is_headless:  # a real terminal, not a test's
+            loop = asyncio.get_running_loop()
+            for signum in QUIT_SIGNALS:
+                loop.add_signal_handler(signum, self.quit_on_signal, signum)
         self.call_after_refresh(self._load)
 
     @work(thread=True, exclusive=True, group="engine")
@@ -430,6 +443,19 @@ class NntuiApp(App[int]):
         if not self.draft.valid:
             self.notify("Fix the marked fields first.", severity="error")
             return False
+        return self._runs_folder_usable()
+
+    def _runs_folder_usable(self) -> bool:
+        """Every run is saved when it ends: one that could not be is not started."""
+        from nntui.storage.runs import RunStore
+
+        try:
+            RunStore(self.runs_dir).ensure_writable()
+        except UserError as error:
+            message = f"{error}; --runs-dir or NNTUI_RUNS_DIR chooses another"
+            self.show_message(message, error=True)
+            self.notify(message, severity="error")
+            return False
         return True
 
     def action_start(self) -> None:
@@ -613,6 +639,8 @@ class NntuiApp(App[int]):
         except UserError as error:
             self.show_message(str(error), error=True)
             return
+        if not self._runs_folder_usable():
+            return
         self.history = RunHistory(status=STARTING)
         self.history.consume(earlier[:-1])  # its epochs, not how it ended
         self.show_message("")
@@ -757,14 +785,37 @@ class NntuiApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit within a second; a run in progress is stopped and, if it can be in time, saved."""
+        self.quit_saving_run()
+
+    def quit_saving_run(self, return_code: int = 0) -> None:
+        if self.quitting:  # q, then SIGTERM while the run is being saved: one quit
+            return
+        self.quitting = True
+        self.exit(0, return_code, message=self._end_run_for_quit())
+
+    def quit_on_signal(self, signum: int) -> None:
+        """SIGTERM, SIGHUP or SIGINT: quit as q does. Where the terminal hung up, Textual's
+        teardown would write to it (and, once its writer thread has died of EIO, block on that
+        thread's full queue): the run is saved and the process ends without it."""
+        code = 128 + signum
+        if any(os.isatty(fd) for fd in (0, 2)):
+            self.quit_saving_run(code)
+            return
+        message = None if self.quitting else self._end_run_for_quit()
+        if message:
+            with contextlib.suppress(OSError):
+                print(message, file=sys.__stderr__)
+        exit_now(code)
+
+    def _end_run_for_quit(self) -> str | None:
+        """Stop the runner, waiting a moment for a live run to be saved; what to say about it."""
         live, what = self.history.live, "comparison" if self.compare is not None else "run"
         saved = self.close_runner(save_within_s=QUIT_SAVE_WITHIN_S if live else 0.0)
-        message = None
         if saved:
-            message = f"nntui: the {what} in progress was stopped and saved as {saved} (nntui runs lists it)"
-        elif live:
-            message = f"nntui: the {what} in progress was stopped before it could be saved"
-        self.exit(0, message=message)
+            return f"nntui: the {what} in progress was stopped and saved as {saved} (nntui runs lists it)"
+        if live:
+            return f"nntui: the {what} in progress was stopped before it could be saved"
+        return None
 
     def close_runner(self, save_within_s: float = 0.0) -> str | None:
         saved = None
@@ -963,9 +1014,24 @@ class NntuiApp(App[int]):
 
 def run_app(
     runs_dir: str | None = None, slow_link: bool | None = None, config=None, lesson: int | None = None
-) -> int:
+) -> NoReturn:
+    """Run the app on this terminal, then end the process with its code: 1 after a crash."""
     limits = link_limits(slow_link, os.environ)
-    return NntuiApp(runs_dir=runs_dir, limits=limits, config=config, lesson=lesson).run() or 0
+    app = NntuiApp(runs_dir=runs_dir, limits=limits, config=config, lesson=lesson)
+    result = app.run()
+    exit_now(app.return_code or result or 0)
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process without tearing the interpreter down: with torch imported, that took
+    1.6-2.2 s on a loaded 2-core machine, after the app had gone and the run was saved. The exit
+    handlers still run (multiprocessing unlinks the queues' semaphores)."""
+    with contextlib.suppress(Exception):
+        atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def new_seed(old: int) -> int:

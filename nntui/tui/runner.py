@@ -7,6 +7,7 @@ import contextlib
 import multiprocessing
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -133,10 +134,11 @@ def apply(control, command: str, value: Any = None) -> None:
 
 def serve(commands, events, threads: int, runs_dir: str | None) -> None:
     """The child process: a listener thread applies commands to the current run's control while
-    the main thread trains; it exits when the app's process goes away."""
-    import signal
-
+    the main thread trains; it exits when the app's process goes away. Ctrl-C and a hang-up reach
+    the whole foreground process group: the app, not the signal, ends the child, once the run is
+    saved."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
@@ -175,6 +177,18 @@ def serve(commands, events, threads: int, runs_dir: str | None) -> None:
 
 
 @contextlib.contextmanager
+def hang_ups_held():
+    """Block SIGHUP while children start: they inherit the mask, so that multiprocessing's resource
+    tracker (which blocks SIGINT and SIGTERM the same way) and the trainer, until `serve` ignores
+    it, outlive a terminal's hang-up; the app then ends them. A hang-up meanwhile waits here."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@contextlib.contextmanager
 def real_stdio():
     """Textual swaps sys.stdout/stderr for objects without a file descriptor, which the spawning
     machinery of multiprocessing needs; lend it the real ones while a child starts."""
@@ -196,7 +210,7 @@ class ProcessRunner:
 
     def _spawn(self) -> None:
         context = multiprocessing.get_context("spawn")
-        with real_stdio():
+        with real_stdio(), hang_ups_held():
             self._commands = context.Queue()
             self._events = context.Queue()
             self._process = context.Process(

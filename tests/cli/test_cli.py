@@ -1,10 +1,17 @@
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 
 import pytest
 import torch
+from helpers import nntui_command, nntui_environment
 
-from nntui.cli import build_parser, main, significant_digits_agreeing
+from nntui.cli import ProgressReport, build_parser, main, significant_digits_agreeing
+from nntui.core.events import EpochEnd
+from nntui.storage.runs import RunRecorder, RunStore
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -104,14 +111,115 @@ def test_demo_preset_prints_its_lines():
 
 
 def test_ctrl_c_stops_after_the_current_step_and_exits_130():
-    import os
-    import signal
     import threading
 
     timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     code, text = run("train", "--preset", "playground-spiral", "--epochs", "100000", "--every", "100000")
     assert code == 130 and "stopped after" in text
+
+
+def test_a_second_ctrl_c_while_the_run_is_saved_does_not_cut_the_save_short(monkeypatch, runs_dir):
+    show, save = ProgressReport.show, RunRecorder.save
+
+    def ctrl_c_after_the_first_epoch(report, event):
+        if isinstance(event, EpochEnd) and event.epoch == 0:
+            os.kill(os.getpid(), signal.SIGINT)
+        show(report, event)
+
+    def ctrl_c_while_saving(recorder):
+        os.kill(os.getpid(), signal.SIGINT)
+        return save(recorder)
+
+    monkeypatch.setattr(ProgressReport, "show", ctrl_c_after_the_first_epoch)
+    monkeypatch.setattr(RunRecorder, "save", ctrl_c_while_saving)
+    code, text = run("train", "--preset", "playground-spiral", "--epochs", "100000")
+    (record,) = RunStore(runs_dir).list().runs
+    assert code == 130 and "stopped after" in text and f"saved run {record.id} (stopped)" in text
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def start_training(runs_dir) -> subprocess.Popen:
+    """`nntui train` of a run far too long to finish, once its first epoch is printed."""
+    command = nntui_command(
+        "train", "--runs-dir", str(runs_dir), "--preset", "playground-spiral", "--epochs", "100000"
+    )
+    process = subprocess.Popen(
+        command, env=nntui_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    for line in process.stdout:
+        if line.startswith("Epoch"):
+            return process
+    raise AssertionError(f"no epoch printed: {process.communicate()}")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
+def test_sigterm_and_sighup_save_the_run_as_stopped_as_ctrl_c_does(runs_dir, signum):
+    process = start_training(runs_dir)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=120)
+    (record,) = RunStore(runs_dir).list().runs
+    assert process.returncode == 128 + signum, err
+    assert "stopped after" in out and f"saved run {record.id} (stopped)" in out
+    assert record.status == "stopped"
+
+
+def test_two_quick_ctrl_c_stop_the_run_and_save_it(runs_dir):
+    process = start_training(runs_dir)
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=0.3)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    (record,) = RunStore(runs_dir).list().runs
+    assert process.returncode in (130, -signal.SIGINT), err  # the second may end the exiting process
+    assert "Traceback" not in err and f"saved run {record.id} (stopped)" in out
+
+
+def test_ctrl_c_while_torch_is_imported_exits_130_without_a_traceback(runs_dir):
+    command = [sys.executable, "-X", "importtime", *nntui_command("train", "--preset", "optim")[1:]]
+    process = subprocess.Popen(
+        command, env=nntui_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    for line in process.stderr:
+        if line.rsplit("|", 1)[-1].strip().startswith("torch."):  # torch's first parts, not yet torch
+            break
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+@pytest.mark.parametrize(
+    "where", ["a-folder", "file.txt/model.pt", "missing/model.pt"], ids=["folder", "under-file", "no-folder"]
+)
+def test_a_save_path_that_cannot_be_written_exits_2_before_training(tmp_path, runs_dir, capsys, where):
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "file.txt").write_text("")
+    code, text = run("train", "--preset", "optim", "--save", str(tmp_path / where))
+    (line,) = capsys.readouterr().err.splitlines()
+    assert code == 2 and line.startswith(f"nntui: --save {tmp_path / where}: ")
+    assert text == "" and not runs_dir.exists()
+
+
+@pytest.mark.parametrize("where", ["a-folder", "missing/run.toml"], ids=["folder", "no-folder"])
+def test_a_config_path_that_cannot_be_written_exits_2(tmp_path, capsys, where):
+    (tmp_path / "a-folder").mkdir()
+    code, _ = run("train", "--preset", "optim", "--write-config", str(tmp_path / where))
+    (line,) = capsys.readouterr().err.splitlines()
+    assert code == 2 and line.startswith(f"nntui: --write-config {tmp_path / where}: ")
+
+
+def test_a_save_file_that_fails_to_write_loses_no_run(monkeypatch, tmp_path, runs_dir, capsys):
+    def disk_full(trainer, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("nntui.cli.save_model", disk_full)
+    code, text = run("train", "--preset", "optim", "--epochs", "2", "--save", str(tmp_path / "m.pt"))
+    (record,) = RunStore(runs_dir).list().runs
+    assert code == 2 and record.status == "finished" and f"saved run {record.id}" in text
+    assert f"nntui: --save {tmp_path / 'm.pt'}: No space left on device" in capsys.readouterr().err
 
 
 def test_digit_agreement_counts_shared_significant_digits():

@@ -4,7 +4,7 @@ import os
 
 import pytest
 import torch
-from helpers import train_and_save
+from helpers import PseudoTerminal, nntui_command, train_and_save
 
 from nntui.cli import main
 from nntui.core.config import RunConfig
@@ -177,6 +177,20 @@ def test_delete_removes_the_run():
     record, _ = train_and_save(store, small_config(epochs=1))
     store.delete(record.id)
     assert store.list().runs == []
+
+
+@pytest.mark.parametrize(("key", "code"), [("\x04", 0), ("\x03", 130)], ids=["ctrl-d", "ctrl-c"])
+def test_ctrl_d_or_ctrl_c_at_the_delete_prompt_keeps_the_run_without_a_traceback(runs_dir, key, code):
+    record, _ = train_and_save(RunStore(), small_config(epochs=1))
+    terminal = PseudoTerminal(nntui_command("runs", "delete", record.id, "--runs-dir", str(runs_dir)))
+    try:
+        terminal.wait_for("[y/N]")
+        terminal.press(key)
+        assert terminal.wait() == code
+    finally:
+        terminal.close()
+    assert "not deleted" in terminal.text and "Traceback" not in terminal.text
+    assert RunStore().find(record.id).id == record.id
 
 
 def test_cli_train_saves_then_runs_lists_shows_resumes_and_deletes():

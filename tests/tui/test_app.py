@@ -361,6 +361,21 @@ async def test_a_missing_device_is_a_message():
         assert "cuda:7 is not available" in str(app.query_one("#message").render())
 
 
+async def test_a_runs_folder_that_is_a_file_is_a_message_and_nothing_trains(tmp_path):
+    runs_file = tmp_path / "runs"
+    runs_file.write_text("not a folder")
+    async with make_app(runs_dir=str(runs_file)).run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY)
+        for key in ("s", "n"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.history.status == READY and app.runner.run_id == 0
+        message = str(app.query_one("#message").render())
+        assert f"cannot save runs in {runs_file}: it is a file, not a folder" in message
+
+
 async def test_classification_draws_accuracy_and_a_class_map():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
