@@ -16,6 +16,7 @@ import torch
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.core.events import EpochEnd, Finished, Paused
 from nntui.core.variants import make_variants
+from nntui.engine.presets import PRESETS
 from nntui.engine.trainer import Observe, RunControl, Trainer
 from nntui.storage.comparison import Comparison
 from nntui.storage.runs import RunStore
@@ -36,6 +37,9 @@ CLASSIFICATION = RunConfig(
     model=ModelConfig(hidden=(Layer(64, "tanh"), Layer(64, "tanh"))),
     training=TrainingConfig(optimizer="adam", lr=0.01, epochs=300, batch_size=200, shuffle=True),
 )
+
+# TensorFlow Playground's own setup on its circle, with X1² among the features
+PLAYGROUND = PRESETS.get("playground-circle").config.with_changes(model={"features": "x1,x2,x1sq,x2sq"})
 
 
 def events_of(config: RunConfig, pause_at: int | None = None) -> list:
@@ -119,6 +123,7 @@ async def main() -> None:
     await shoot("small-setup", (80, 24), CLASSIFICATION)
     await shoot("small-monitor", (80, 24), CLASSIFICATION, classification, view="monitor")
     await shoot("help", (120, 40), REGRESSION, keys=["question_mark"])
+    await shoot("playground", (120, 40), PLAYGROUND, events_of(PLAYGROUND))
     await shoot("large", (160, 48), CLASSIFICATION, classification)
     await shoot_lesson("lesson", (80, 24), 4)
     with tempfile.TemporaryDirectory() as where:

@@ -99,6 +99,12 @@ DATASETS: Registry[DatasetChoice] = _registry(
             playground=True,
         ),
         DatasetChoice(
+            "expression",
+            None,
+            "your own target, typed: y = sin(3*x), or x1*x2 > 0 for two classes (data.expression)",
+            None,
+        ),
+        DatasetChoice(
             "csv", None, "a CSV file: numeric columns, the last one the target", None, classes=None
         ),
     ],

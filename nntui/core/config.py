@@ -84,10 +84,18 @@ def feature_names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def resolve_task(task: str, dataset: str) -> str:
-    """`auto` is the dataset's own task (regression for one that does not say)."""
+def resolve_task(task: str, dataset: str, expression: str = "") -> str:
+    """`auto` is the dataset's own task (a typed target's: classification for a condition;
+    regression for data that does not say)."""
     if task != "auto":
         return task
+    if dataset == "expression":
+        from nntui.core.expression import parse_expression
+
+        try:
+            return parse_expression(expression).task
+        except ValueError:
+            return "regression"
     return DATASETS.get(dataset).task or "regression"
 
 
@@ -106,6 +114,8 @@ class DataConfig:
     extent: float = rule(1.0, "plane half-width", low=0, above=True, high=1e6, restarts=True)
     seed: int = rule(42, "data seed", panel="data", low=0, high=INT64, restarts=True)
     path: str = rule("", "csv file", panel="data", restarts=True)
+    # the expression dataset's target, e.g. "y = sin(3*x)" or "x1*x2 > 0" (nntui.core.expression)
+    expression: str = rule("", "target expression", panel="data", restarts=True)
 
 
 @dataclass(frozen=True)
@@ -165,7 +175,7 @@ class RunConfig:
 
     @property
     def resolved_task(self) -> str:
-        return resolve_task(self.task, self.data.dataset)
+        return resolve_task(self.task, self.data.dataset, self.data.expression)
 
     @property
     def n_val(self) -> int:
@@ -475,6 +485,8 @@ def _problems(config: RunConfig) -> Iterator[str]:
         yield f"device must be auto, cpu, cuda, cuda:N or mps; got {shown(config.device)}"
     if data.dataset == "csv" and not data.path:
         yield "data.path must name a CSV file when data.dataset is csv"
+    if data.dataset == "expression":
+        yield from _expression_problems(config)
     if config.replay in REPLAYS:
         cell = REPLAYS.get(config.replay)
         if (data.dataset, data.size, config.n_val) != (cell.dataset, cell.size, cell.n_val):
@@ -520,3 +532,20 @@ def _model_problems(config: RunConfig) -> Iterator[str]:
                 f"model.output playground is one tanh unit for two classes; dataset "
                 f"{config.data.dataset} has {spec.classes}"
             )
+
+
+def _expression_problems(config: RunConfig) -> Iterator[str]:
+    from nntui.core.expression import parse_expression
+
+    try:
+        expression = parse_expression(config.data.expression)
+    except ValueError as error:
+        yield f"data.expression {error}"
+        return
+    if config.task not in ("auto", expression.task):
+        yield (
+            f"task must be {expression.task} (or auto) for data.expression {shown(config.data.expression)}, "
+            f"got {config.task!r}"
+        )
+    if config.model.feature_names and expression.input_dim != 2:
+        yield "model.features needs 2-d inputs (x1, x2); this expression reads x alone"

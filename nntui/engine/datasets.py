@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import math
@@ -158,6 +159,96 @@ def make_multi_gauss(n: int, noise: float, g: torch.Generator, path: str = "") -
     return _playground_points(x, cones_target(x + _label_noise(n, 6, noise, g)), g)
 
 
+EXPRESSION_FUNCTIONS = ("abs", "sin", "cos", "exp", "log", "tanh")
+
+
+def _expression_body(text: str) -> str:
+    """The expression without a leading `y =`."""
+    head, sep, rest = text.partition("=")
+    if sep and head.strip() == "y" and not rest.startswith("="):
+        return rest.strip()
+    return text.strip()
+
+
+def _evaluate(node, inputs: dict) -> torch.Tensor:
+    """The value of a checked expression tree (nntui.core.expression), node by node: a small
+    interpreter over a whitelist, never eval."""
+    if isinstance(node, ast.Expression):
+        return _evaluate(node.body, inputs)
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return torch.tensor(float(node.value))
+    if isinstance(node, ast.Name) and node.id in inputs:
+        return inputs[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _evaluate(node.operand, inputs)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp):
+        a, b = _evaluate(node.left, inputs), _evaluate(node.right, inputs)
+        if isinstance(node.op, ast.Add):
+            return a + b
+        if isinstance(node.op, ast.Sub):
+            return a - b
+        if isinstance(node.op, ast.Mult):
+            return a * b
+        if isinstance(node.op, ast.Div):
+            return a / b
+        if isinstance(node.op, ast.Pow):
+            return torch.pow(a, b)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in EXPRESSION_FUNCTIONS
+    ):
+        return getattr(torch, node.func.id)(_evaluate(node.args[0], inputs))
+    if isinstance(node, ast.Compare):
+        holds, left = None, _evaluate(node.left, inputs)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = _evaluate(comparator, inputs)
+            if isinstance(op, ast.Lt):
+                step = left < right
+            elif isinstance(op, ast.LtE):
+                step = left <= right
+            elif isinstance(op, ast.Gt):
+                step = left > right
+            elif isinstance(op, ast.GtE):
+                step = left >= right
+            else:
+                raise UserError(f"data.expression: {type(op).__name__} is not a comparison nntui reads")
+            holds, left = step if holds is None else holds & step, right
+        return holds
+    if isinstance(node, ast.BoolOp):
+        values = [_evaluate(value, inputs) for value in node.values]
+        combined = values[0]
+        for value in values[1:]:
+            combined = combined & value if isinstance(node.op, ast.And) else combined | value
+        return combined
+    raise UserError(f"data.expression: {type(node).__name__} is not something nntui evaluates")
+
+
+def make_expression(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    """Inputs from U[-1, 1) (x alone, or x1 and x2) and the target the expression `path` gives:
+    a number (regression, noise adds Gaussian jitter) or a condition (class 1 where it holds,
+    judged at the noisy point as Playground labels)."""
+    tree = ast.parse(_expression_body(path), mode="eval")
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    two = bool(names & {"x1", "x2"})
+    x = _uniform(n, 2 if two else 1, g)
+    condition = isinstance(tree.body, ast.Compare | ast.BoolOp)
+    seen = x + noise * (2 * torch.rand(x.shape, generator=g) - 1) if condition and noise > 0 else x
+    inputs = {"x1": seen[:, 0], "x2": seen[:, -1]} if two else {"x": seen[:, 0]}
+    y = _evaluate(tree, inputs).expand(n)
+    if condition:
+        return x, y.long()
+    bad = ~torch.isfinite(y)
+    if bad.any():
+        where = ", ".join(f"{value:.3g}" for value in x[bad.nonzero()[0, 0]].tolist())
+        raise UserError(
+            f"data.expression gives NaN or infinite targets at {int(bad.sum()):,} of {n:,} points "
+            f"(first at ({where})): a log or a root of a negative number, or a division by 0?"
+        )
+    return x, _noisy(y.float(), noise, g)
+
+
 def make_csv(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
     """Numeric columns; the last one is the target. A header row is skipped if it is not numeric."""
     if not path:
@@ -241,6 +332,7 @@ for _name, _make in [
     ("spiral", make_spiral),
     ("plane", make_plane),
     ("multi-gauss", make_multi_gauss),
+    ("expression", make_expression),
     ("csv", make_csv),
 ]:
     GENERATORS.add(_name, _make)

@@ -49,13 +49,18 @@ def load_data(config: RunConfig) -> tuple[Data, torch.Generator]:
     spec = DATASETS.get(config.data.dataset)
     data_generator = torch.Generator().manual_seed(config.data.seed)
     x, y = GENERATORS.get(config.data.dataset)(
-        config.data.size, config.data.noise, data_generator, config.data.path
+        config.data.size, config.data.noise, data_generator, data_source(config)
     )
     if spec.playground:
         x = x * config.data.extent
     n_val = round(len(x) * config.data.val_share) if spec.task is None else config.n_val
     data = as_data(config.resolved_task, x, y, n_val)
     return data, torch.Generator().manual_seed(config.training.seed)
+
+
+def data_source(config: RunConfig) -> str:
+    """What a dataset reads besides its seed: a CSV's path, or the typed target expression."""
+    return config.data.expression if config.data.dataset == "expression" else config.data.path
 
 
 class Trainer(Steps):

@@ -180,8 +180,10 @@ def _constants(record: RunRecord, config: RunConfig, dims: list[int], n_val: int
             f"VAL_POINTS = {n_val}  # the last points, held out for validation",
             f"TRAINING_SEED = {training.seed}",
         ]
-        if data.path:
+        if data.path and data.dataset != "expression":
             lines.insert(1, f"CSV_PATH = {data.path!r}")
+        if data.dataset == "expression":
+            lines.insert(1, f"EXPRESSION = {data.expression!r}  # the target, y = …, or a condition")
     if n_val:
         lines.append(f"VAL_EVERY = {training.val_every}  # and on the last epoch")
     return "\n".join(lines)
@@ -199,6 +201,8 @@ def _data_source(config: RunConfig) -> str:
     task = config.resolved_task
     shape = "y.long()" if task == CLASSIFICATION else "y.float().reshape(-1, 1)"
     path = "CSV_PATH" if config.data.path else '""'
+    if config.data.dataset == "expression":
+        path = "EXPRESSION"
     extent = config.data.extent
     extent = (
         f"\n    x = x * {extent!r}  # data.extent"
@@ -226,8 +230,8 @@ def _collect_source(function: Callable, found: dict[str, str]) -> None:
     first; imports and names from outside nntui are left to `_helper_imports`."""
     for name in function.__code__.co_names:
         value = function.__globals__.get(name)
-        if name in found or value is None:
-            continue
+        if name in found or value is None or value is function or name.startswith("__"):
+            continue  # a recursive helper names itself; `type(x).__name__` is no module constant
         if isinstance(value, types.FunctionType) and value.__module__ == function.__module__:
             _collect_source(value, found)
         elif (
@@ -258,7 +262,11 @@ def _functions_used(function: Callable) -> list[Callable]:
     found = [function]
     for name in function.__code__.co_names:
         value = function.__globals__.get(name)
-        if isinstance(value, types.FunctionType) and value.__module__ == function.__module__:
+        if (
+            isinstance(value, types.FunctionType)
+            and value.__module__ == function.__module__
+            and value is not function
+        ):
             found += _functions_used(value)
     return found
 

@@ -276,6 +276,7 @@ class NntuiApp(App[int]):
             self.notify("Tutorial replay is off: the data no longer matches the tutorial's.")
         if edit.path == "data.dataset":
             self.query_one("#csv-path").display = edit.value == "csv"
+            self.query_one("#expression").display = edit.value == "expression"
             self._features_follow(edit.value)
         self._after_edit()
 

@@ -10,6 +10,7 @@ from typing import Any
 from nntui.core.choices import CLASSIFICATION, DATASETS
 from nntui.core.config import Layer, RunConfig, draw_network, feature_names, resolve_task
 from nntui.core.errors import ConfigError
+from nntui.core.expression import parse_expression
 from nntui.engine.model import parameter_count
 
 DEFAULT_LAYER = {"units": 100, "activation": "relu"}
@@ -103,7 +104,12 @@ def dims(raw: dict[str, Any]) -> tuple[int | None, int | None]:
     dataset, model = raw["data"]["dataset"], raw["model"]
     spec = DATASETS.get(dataset)
     inputs = len(feature_names(model.get("features", ""))) or spec.input_dim
-    if resolve_task(raw["task"], dataset) != CLASSIFICATION:
+    if dataset == "expression":
+        try:
+            inputs = inputs or parse_expression(raw["data"].get("expression", "")).input_dim
+        except ValueError:
+            return None, None
+    if resolve_task(raw["task"], dataset, raw["data"].get("expression", "")) != CLASSIFICATION:
         return inputs, 1
     return inputs, 1 if model.get("output") == "playground" else spec.classes
 

@@ -19,9 +19,11 @@ def test_the_core_and_the_faces_import_without_torch():
 def test_every_choice_has_its_implementation_in_the_engine():
     from nntui.engine.activations import ACTIVATION_FUNCTIONS
     from nntui.engine.datasets import GENERATORS
+    from nntui.engine.features import FEATURE_FUNCTIONS
     from nntui.engine.optimizers import OPTIMIZER_BUILDERS
 
-    assert GENERATORS.missing() == [] and len(DATASETS) == 9
+    assert GENERATORS.missing() == [] and len(DATASETS) == 10
+    assert FEATURE_FUNCTIONS.missing() == []
     assert ACTIVATION_FUNCTIONS.missing() == [] and "relu" in ACTIVATIONS
     assert OPTIMIZER_BUILDERS.missing() == [] and "adam" in OPTIMIZERS
 

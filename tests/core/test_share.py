@@ -26,6 +26,7 @@ OTHER = {
     "data.extent": 6.0,
     "data.seed": 2**62,
     "data.path": "/tmp/my data/points & more.csv",
+    "data.expression": "y = x1**2 + 0.5*x2 > -1 and abs(x1) <= 0.3",
     "model.hidden": (Layer(7, "tanh"), Layer(3, "gelu")),
     "model.bias": False,
     "model.init": "playground",
@@ -53,6 +54,8 @@ def changed(path: str, value) -> RunConfig:
         value = [{"units": layer.units, "activation": layer.activation} for layer in value]
     if path == "data.dataset":
         return base.with_changes(data={"dataset": "csv", "path": "points.csv"})
+    if path == "data.expression":
+        return base.with_changes(data={"dataset": "expression", "expression": value})
     if path == "replay":
         return base.with_changes(replay=value, data={"dataset": "rings", "size": 15000, "val_share": 1 / 3})
     return base.with_changes(**({section: {field: value}} if section else {field: value}))

@@ -130,3 +130,28 @@ async def test_the_app_opens_on_a_given_config():
         await loaded(pilot)
         assert pilot.app.draft.config == PLAYGROUND
         assert "2 → 4 tanh → 2 tanh → 1" in pilot.app.query_one(ArchitecturePanel).drawing
+
+
+async def test_a_typed_target_is_a_field_of_the_data_panel_and_a_bad_one_is_marked():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        await use(pilot, TINY)
+        dataset = field(app, "data.dataset")
+        dataset.post_message(Field.Edited(dataset, "expression", final=True))
+        await pilot.pause()
+        target = field(app, "data.expression")
+        assert target.display and "is empty" in target.problem
+        box = target.query_one(Input)
+        box.focus()
+        await pilot.press(*"__import__('os')")
+        await pilot.pause()
+        assert "calls '__import__', which is not allowed" in target.problem and not app.draft.valid
+        box.value = ""
+        await pilot.press(*"x1*x2 > 0", "enter")
+        await pilot.pause()
+        assert target.problem == "" and app.draft.valid
+        assert "2 → 16 relu → 2" in app.query_one(ArchitecturePanel).drawing
+        app.action_start()
+        await until(pilot, lambda: app.history.status == FINISHED)
+        assert app.history.started.architecture == "2 → 16 relu → 2"

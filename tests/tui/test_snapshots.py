@@ -133,3 +133,18 @@ def test_lesson_mode_small_terminal(snap_compare):
         await pilot.pause()
 
     assert snap_compare(make_app(lesson=3), terminal_size=SMALL, run_before=run_before)
+
+
+def test_playground_setup_after_a_run(snap_compare):
+    from nntui.engine.presets import PRESETS
+
+    config = PRESETS.get("playground-circle").config.with_changes(
+        data={"size": 300}, model={"features": "x1,x2,x1sq"}, training={"epochs": 30}
+    )
+    events = recorded_events(config)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(config, events))
+
+
+def test_typed_target_at_80_by_24(snap_compare):
+    config = TINY.with_changes(data={"dataset": "expression", "expression": "x1*x2 > 0"})
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=showing(config, view="setup"))

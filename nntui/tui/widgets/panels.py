@@ -50,6 +50,11 @@ class DataPanel(Panel):
         path = Field("csv file", "data.path", self.raw["data"]["path"], kind=str, id="csv-path")
         path.display = self.raw["data"]["dataset"] == "csv"
         yield path
+        expression = Field(
+            "target", "data.expression", self.raw["data"]["expression"], kind=str, id="expression"
+        )
+        expression.display = self.raw["data"]["dataset"] == "expression"
+        yield expression
 
     def watch_summary(self, summary: str) -> None:
         if self.is_mounted:
