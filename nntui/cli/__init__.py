@@ -1,4 +1,4 @@
-"""The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui presets`,
+"""The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui sweep`, `nntui presets`,
 `nntui devices`; no arguments opens the app."""
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_threads(train)
     _add_runs_commands(commands, store)
     _add_compare_command(commands, store)
+    from nntui.cli.sweep import add_sweep_command
+
+    add_sweep_command(commands, store)
     commands.add_parser("presets", help="list the tutorial's experiments")
     commands.add_parser("devices", help="list the devices torch can train on")
     return parser
@@ -157,6 +160,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return runs_command(args, out)
         if args.command == "compare":
             return compare_command(args, out)
+        if args.command == "sweep":
+            from nntui.cli.sweep import sweep_command
+
+            return sweep_command(args, out)
         return train(args, out)
     except ConfigError as error:
         for problem in error.problems:

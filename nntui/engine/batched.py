@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from nntui.core.choices import CLASSIFICATION
-from nntui.core.config import RunConfig, changed_fields, paths_where, rule_of
+from nntui.core.config import RunConfig, changed_fields, estimated_bytes, paths_where, rule_of
 from nntui.core.events import Event, Snapshot, Started
 from nntui.engine.activations import ACTIVATION_FUNCTIONS
 from nntui.engine.loop import Figures, Observe, RunControl, Steps, train
@@ -55,6 +55,18 @@ def activation_size(trainers: list[Trainer]) -> int:
     first = trainers[0]
     rows = first.config.training.batch_size or len(first.data.x_train)
     return rows * max(max(trainer.dims[1:]) for trainer in trainers)
+
+
+def chunk_size(configs: list[RunConfig], device: torch.device) -> int:
+    """How many of these variants (a sweep's grid) to train as one computation: on a CPU as many
+    as batching pays for (`CPU_BATCH_LIMIT`), on a GPU as many as fit in half its free memory."""
+    widest = max(max((layer.units for layer in c.model.hidden), default=1) for c in configs)
+    first = configs[0]
+    rows = first.training.batch_size or first.data.size - first.n_val
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return max(1, free // 2 // max(estimated_bytes(c) for c in configs))
+    return max(1, CPU_BATCH_LIMIT // (rows * widest))
 
 
 class BatchedRun(Steps):
