@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_command(commands, store)
     commands.add_parser("presets", help="list the tutorial's experiments")
-    commands.add_parser("devices", help="list the devices torch can train on")
+    commands.add_parser(
+        "devices", help="list the devices torch can train on, and each GPU's load, memory, heat and power"
+    )
     return parser
 
 
@@ -184,11 +186,21 @@ def list_presets(out: TextIO) -> int:
 
 
 def list_devices(out: TextIO) -> int:
-    from nntui.engine.devices import auto_device, available_devices
+    from nntui.engine.devices import auto_device, available_devices, device_failure
+    from nntui.engine.gpu_monitor import GpuMonitor, report_lines
 
     default = auto_device()
     for info in available_devices():
+        failure = device_failure(info.name) if info.name != "cpu" else None
         print(f"{'*' if info.name == default else ' '} {info}", file=out)
+        if failure:
+            print(f"    fails its first computation, so auto passes it over: {failure}", file=out)
+    monitor = GpuMonitor()
+    try:
+        for line in report_lines(monitor.read()):
+            print(f"  {line}", file=out)
+    finally:
+        monitor.close()
     return 0
 
 
