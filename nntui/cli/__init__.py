@@ -1,5 +1,5 @@
-"""The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui presets`,
-`nntui devices`, `nntui lesson` (the app in lesson mode); no arguments opens the app."""
+"""The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui sweep`,
+`nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode); no arguments opens the app."""
 
 from __future__ import annotations
 
@@ -89,8 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runs_commands(commands, store)
     _add_compare_command(commands, store)
     add_lesson_command(commands, store)
+    from nntui.cli.sweep import add_sweep_command
+
+    add_sweep_command(commands, store)
     commands.add_parser("presets", help="list the tutorial's experiments")
-    commands.add_parser("devices", help="list the devices torch can train on")
+    commands.add_parser(
+        "devices", help="list the devices torch can train on, and each GPU's load, memory, heat and power"
+    )
     return parser
 
 
@@ -201,6 +206,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return compare_command(args, out)
         if args.command == "lesson":
             return lesson_command(args, out)
+        if args.command == "sweep":
+            from nntui.cli.sweep import sweep_command
+
+            return sweep_command(args, out)
         return train(args, out)
     except ConfigError as error:
         for problem in error.problems:
@@ -223,11 +232,21 @@ def list_presets(out: TextIO) -> int:
 
 
 def list_devices(out: TextIO) -> int:
-    from nntui.engine.devices import auto_device, available_devices
+    from nntui.engine.devices import auto_device, available_devices, device_failure
+    from nntui.engine.gpu_monitor import GpuMonitor, report_lines
 
     default = auto_device()
     for info in available_devices():
+        failure = device_failure(info.name) if info.name != "cpu" else None
         print(f"{'*' if info.name == default else ' '} {info}", file=out)
+        if failure:
+            print(f"    fails its first computation, so auto passes it over: {failure}", file=out)
+    monitor = GpuMonitor()
+    try:
+        for line in report_lines(monitor.read()):
+            print(f"  {line}", file=out)
+    finally:
+        monitor.close()
     return 0
 
 

@@ -65,7 +65,9 @@ def rule(default: Any, label: str, **rule: Any) -> Any:
 
 @dataclass(frozen=True)
 class Layer:
-    units: int = rule(100, "units", panel="architecture", low=1, high=MAX_UNITS, restarts=True)
+    units: int = rule(
+        100, "units", panel="architecture", low=1, high=MAX_UNITS, batchable=True, restarts=True
+    )
     activation: str = rule(
         "relu", "activation", panel="architecture", choices=ACTIVATIONS, batchable=True, restarts=True
     )
@@ -139,7 +141,14 @@ class TrainingConfig:
     optimizer: str = rule("sgd", "optimizer", panel="hyperparameters", choices=OPTIMIZERS)
     # too large diverges, too small crawls; the one field a live run takes as it trains
     lr: float = rule(
-        0.001, "learning rate", panel="hyperparameters", low=0, above=True, live=True, resumable=True
+        0.001,
+        "learning rate",
+        panel="hyperparameters",
+        low=0,
+        above=True,
+        live=True,
+        resumable=True,
+        batchable=True,
     )
     momentum: float = rule(0.9, "momentum", low=0, high=1, below=True)
     weight_decay: float = rule(0.0, "weight decay", low=0, high=1e6)

@@ -1,5 +1,6 @@
-"""K runs of the same shapes trained as one computation (stacked weights, one batched matmul, one
-optimizer), and when that is possible and pays."""
+"""K runs trained as one computation (stacked weights, one batched matmul, one stacked update),
+and when that is possible and pays. The runs may differ in learning rate (one per variant in the
+update) and in their layers' widths (padded to the widest, the padding held at zero)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import torch
 import torch.nn.functional as F
 
 from nntui.core.choices import CLASSIFICATION
-from nntui.core.config import RunConfig, changed_fields, rule_of
+from nntui.core.config import RunConfig, changed_fields, estimated_bytes, paths_where, rule_of
 from nntui.core.events import Event, Snapshot, Started
 from nntui.engine.activations import ACTIVATION_FUNCTIONS
 from nntui.engine.loop import Figures, Observe, RunControl, Steps, train
-from nntui.engine.model import ScratchSGD, classes_of, tanh_output, weight_penalty
-from nntui.engine.optimizers import OPTIMIZER_BUILDERS
+from nntui.engine.model import classes_of, tanh_output, weight_penalty
+from nntui.engine.stacked import StackedOptimizer
 from nntui.engine.trainer import Trainer
 from nntui.engine.tutorial import draw_loop_start
 
@@ -22,14 +23,15 @@ from nntui.engine.tutorial import draw_loop_start
 def batch_problem(configs: list[RunConfig]) -> str | None:
     """Why these configs cannot train as one batched computation; None when they can. They may
     differ only in the fields the field table marks batchable (name, seeds, initialisation, the
-    hidden layers' activations)."""
+    hidden layers' activations and widths, the learning rate)."""
     if len(configs) < 2:
         return "only one variant"
     differ = sorted({path for config in configs[1:] for path in changed_fields(configs[0], config)})
     refused = [path for path in differ if not rule_of(path).batchable]
     if refused:
         return (
-            f"the variants differ in {', '.join(refused)}, not only in seeds, initialisation and activations"
+            f"the variants differ in {', '.join(refused)}; they may differ only in "
+            f"{', '.join(paths_where('batchable'))}"
         )
     return None
 
@@ -46,15 +48,36 @@ def batching_pays(trainers: list[Trainer]) -> bool:
     first = trainers[0]
     if first.device.type != "cpu":
         return True
+    return len(trainers) * activation_size(trainers) <= CPU_BATCH_LIMIT
+
+
+def activation_size(trainers: list[Trainer]) -> int:
+    """Floats in one batched variant's widest activation: a batch's rows × the widest layer."""
+    first = trainers[0]
     rows = first.config.training.batch_size or len(first.data.x_train)
-    return len(trainers) * rows * max(first.dims[1:]) <= CPU_BATCH_LIMIT
+    return rows * max(max(trainer.dims[1:]) for trainer in trainers)
+
+
+def chunk_size(configs: list[RunConfig], device: torch.device) -> int:
+    """How many of these variants (a sweep's grid) to train as one computation: on a CPU as many
+    as batching pays for (`CPU_BATCH_LIMIT`), on a GPU as many as fit in half its free memory."""
+    widest = max(max((layer.units for layer in c.model.hidden), default=1) for c in configs)
+    first = configs[0]
+    rows = first.training.batch_size or first.data.size - first.n_val
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return max(1, free // 2 // max(estimated_bytes(c) for c in configs))
+    return max(1, CPU_BATCH_LIMIT // (rows * widest))
 
 
 class BatchedRun(Steps):
-    """K runs whose networks have the same shapes, trained as one computation: each layer's K
-    weight matrices are stacked and applied with one batched matmul (torch.baddbmm), and one
-    optimizer steps all K. The optimizers are elementwise and the K losses independent, so every
-    run follows its own trajectory, as if trained alone, to float rounding. The one loop
+    """K runs with the same number of layers, trained as one computation: each layer's K weight
+    matrices are stacked and applied with one batched matmul (torch.baddbmm), and one stacked
+    update (engine/stacked.py) steps all K, each with its own learning rate. Narrower layers are
+    padded with zero weights to the widest and their padded units masked to zero after the
+    activation, so the padding gets no gradient and stays zero. The updates are elementwise and
+    the K losses independent, so every run follows its own trajectory, as if trained alone, to
+    float rounding. The one loop
     (engine/loop.py) drives it as it drives a single run: pause, step, live lr, out-of-memory.
 
     Each run keeps its own Trainer: its generator draws the shuffles as a lone run would, and at the
@@ -76,7 +99,7 @@ class BatchedRun(Steps):
         self.epochs_done = trainers[0].epochs_done
         own = [list(trainer.model.parameters()) for trainer in trainers]
         self.params = [
-            torch.stack([params[index].detach() for params in own]).requires_grad_()
+            _stack_padded([params[index].detach() for params in own]).requires_grad_()
             for index in range(len(own[0]))
         ]
         self.layers = len(config.model.hidden) + 1
@@ -92,11 +115,14 @@ class BatchedRun(Steps):
             weights = self.params[:: 2 if config.model.bias else 1]
             rate, kind = training.reg_rate, training.regularization
             self.penalty = lambda: rate * weight_penalty(kind, weights, runs=True)
-        if config.style == "scratch":
-            self.optimizer = ScratchSGD(self.params, training.lr, training.weight_decay)
-        else:
-            build = OPTIMIZER_BUILDERS.get(training.optimizer)
-            self.optimizer = build(self.params, training.lr, training.momentum, training.weight_decay)
+        self.masks = [self._mask(index) for index in range(len(config.model.hidden))]
+        self.optimizer = StackedOptimizer(
+            self.params,
+            "sgd" if config.style == "scratch" else training.optimizer,
+            [trainer.config.training.lr for trainer in trainers],
+            training.momentum,
+            training.weight_decay,
+        )
 
     def events(self) -> Iterator[tuple[int, Event]]:
         """(run index, event) pairs: each run's stream, as its Trainer would report it."""
@@ -111,6 +137,15 @@ class BatchedRun(Steps):
         if len(set(names)) == 1:
             return functions[0]
         return lambda x: torch.stack([function(x[k]) for k, function in enumerate(functions)])
+
+    def _mask(self, layer: int) -> torch.Tensor | None:
+        """(K, 1, widest) ones on each variant's own units of hidden layer `layer`, zeros on its
+        padding; None when every variant has the same width there."""
+        widths = [trainer.config.model.hidden[layer].units for trainer in self.trainers]
+        if len(set(widths)) == 1:
+            return None
+        units = torch.arange(max(widths), device=self.device)
+        return (units < torch.tensor(widths, device=self.device).unsqueeze(1)).float().unsqueeze(1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(K, batch, inputs) to (K, batch, outputs)."""
@@ -128,6 +163,8 @@ class BatchedRun(Steps):
                 x = torch.bmm(x, weight)
             if index < len(self.activations):
                 x = self.activations[index](x)
+                if self.masks[index] is not None:
+                    x = x * self.masks[index]
         return torch.tanh(x) if self.tanh_output else x
 
     def loss(self, predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -148,11 +185,14 @@ class BatchedRun(Steps):
         return len(self.data.x_train)
 
     def lr(self) -> float:
-        return self.optimizer.param_groups[0]["lr"]
+        return self.optimizer.lrs[0]
+
+    def lrs(self) -> list[float]:
+        return list(self.optimizer.lrs)
 
     def set_lr(self, lr: float) -> None:
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+        """A learning rate set live applies to every variant (a sweep's rates become one)."""
+        self.optimizer.set_lrs([lr] * self.count)
 
     def _batches(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Every run's epoch data, (K, n, …), permuted by its own generator when shuffling."""
@@ -210,15 +250,17 @@ class BatchedRun(Steps):
             own = list(trainer.model.parameters())
             with torch.no_grad():
                 for stacked, param in zip(self.params, own):
-                    param.copy_(stacked[index])
-            if isinstance(self.optimizer, torch.optim.Optimizer):
-                for stacked, param in zip(self.params, trainer.optimizer.param_groups[0]["params"]):
-                    state = self.optimizer.state.get(stacked, {})
-                    trainer.optimizer.state[param] = {
-                        key: _slice(value, stacked, index) for key, value in state.items()
-                    }
-                for group in trainer.optimizer.param_groups:
-                    group["lr"] = self.lr()
+                    param.copy_(_unpadded(stacked[index], param))
+            if isinstance(trainer.optimizer, torch.optim.Optimizer):
+                for number, param in enumerate(trainer.optimizer.param_groups[0]["params"]):
+                    state = self.optimizer.variant_state(number, index)
+                    if state:
+                        trainer.optimizer.state[param] = {
+                            key: value if value.dim() == 0 else _unpadded(value, param)
+                            for key, value in state.items()
+                        }
+            for group in trainer.optimizer.param_groups:
+                group["lr"] = self.optimizer.lrs[index]
             trainer.epochs_done = self.epochs_done
 
     def snapshots(self) -> list[Snapshot]:
@@ -227,10 +269,15 @@ class BatchedRun(Steps):
         return [trainer.snapshot() for trainer in self.trainers]
 
 
-def _slice(value, stacked: torch.Tensor, index: int):
-    """One run's part of a batched optimizer's state: per-weight buffers are sliced, counters kept."""
-    if not torch.is_tensor(value):
-        return value
-    if value.shape == stacked.shape:
-        return value[index].clone()
-    return value.clone()
+def _stack_padded(tensors: list[torch.Tensor]) -> torch.Tensor:
+    """(K, …) of the tensors, each zero-padded at the end of every axis to the largest's shape."""
+    shape = [max(sizes) for sizes in zip(*(tensor.shape for tensor in tensors))]
+    stacked = tensors[0].new_zeros(len(tensors), *shape)
+    for k, tensor in enumerate(tensors):
+        stacked[(k, *(slice(0, size) for size in tensor.shape))] = tensor
+    return stacked
+
+
+def _unpadded(padded: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """The part of a padded variant's tensor that is its own: `like`'s shape from the start."""
+    return padded[tuple(slice(0, size) for size in like.shape)].clone()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -40,9 +41,24 @@ def _mps_available() -> bool:
 
 
 def auto_device() -> str:
-    if torch.cuda.is_available():
+    """The first accelerator that works (a tensor made and computed on it), else cpu."""
+    if torch.cuda.is_available() and device_failure("cuda:0") is None:
         return "cuda:0"
-    return "mps" if _mps_available() else "cpu"
+    if _mps_available() and device_failure("mps") is None:
+        return "mps"
+    return "cpu"
+
+
+@functools.cache
+def device_failure(name: str) -> str | None:
+    """Why a device torch lists fails its first computation (a GPU this torch build has no kernels
+    for, one held in exclusive mode, a broken driver); None when it works. Asked once a process."""
+    try:
+        probe = torch.ones(2, device=name) * 2
+        probe.sum().item()
+    except Exception as error:  # noqa: BLE001 - any failure means auto must not pick it
+        return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}".rstrip(": ")
+    return None
 
 
 def device_problem(name: str) -> str | None:

@@ -112,6 +112,10 @@ class Steps(ABC):
     @abstractmethod
     def lr(self) -> float: ...
 
+    def lrs(self) -> list[float]:
+        """Each run's learning rate (a sweep's batched variants have one each)."""
+        return [self.lr()] * self.count
+
     @property
     @abstractmethod
     def train_size(self) -> int: ...
@@ -174,7 +178,7 @@ def evaluated(config: RunConfig, epoch: int) -> bool:
 class _Clock:
     """Epoch figures awaiting a flush, and the run's timing with paused time left out."""
 
-    pending: list[tuple[int, int, float, Figures]] = field(default_factory=list)
+    pending: list[tuple[int, int, list[float], Figures]] = field(default_factory=list)
     samples: int = 0
     start: float = field(default_factory=time.perf_counter)
     last_flush: float = field(default_factory=time.perf_counter)
@@ -235,7 +239,7 @@ def _train(steps: Steps, control: RunControl, observe: Observe, alive: list[bool
         if lr is not None:
             steps.set_lr(lr)
         epoch = steps.epochs_done
-        lr = steps.lr()  # this epoch's: a new one waits for the next
+        lr = steps.lrs()  # this epoch's: a new one waits for the next
         measured = steps.epoch(evaluated(config, epoch), control)
         if measured is None:
             break
@@ -324,7 +328,7 @@ def _flush(steps: Steps, clock: _Clock, alive: list[bool]) -> Iterator[tuple[int
                 name: None if host[f"{row}:{name}"] is None else host[f"{row}:{name}"][index]
                 for name in names
             }
-            values.update(lr=lr, elapsed_s=elapsed)
+            values.update(lr=lr[index], elapsed_s=elapsed)
             event = epoch_event(epoch, steps.config.training.epochs, step_count, values, rate, memory)
             if isinstance(event, Failed):
                 alive[index] = False

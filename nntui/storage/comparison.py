@@ -16,7 +16,8 @@ from nntui.storage.runs import RunRecorder, RunStore
 
 class Comparison:
     """Variants trained side by side and saved as one group of runs: `batched` True or False
-    forces the way; None batches when the variants allow it and it pays (`batching_pays`)."""
+    forces the way; None batches when the variants allow it and it pays (`batching_pays`). A
+    sweep trains its grid as several comparisons of one `group`."""
 
     def __init__(
         self,
@@ -25,6 +26,8 @@ class Comparison:
         control: RunControl | None = None,
         batched: bool | None = None,
         observe: Observe | None = None,
+        group: str | None = None,
+        kind: str = "compared",
     ) -> None:
         self.variants = variants
         self.control = control or RunControl()
@@ -37,14 +40,14 @@ class Comparison:
             problem = "batching would be slower for networks this large on this device"
         self.batched = problem is None
         self.why_sequential = problem
-        self.group = store.new_id()
+        self.group = group or store.new_id()
         how = f"batched with {len(variants)} variants" if self.batched else "one after another"
         self.recorders = [
             RunRecorder(
                 trainer,
                 store,
                 group=self.group,
-                message=f"compared: {variant.label}; trained {how}",
+                message=f"{kind}: {variant.label}; trained {how}",
                 save_every_s=None if self.batched else 60.0,
             )
             for trainer, variant in zip(self.trainers, variants)

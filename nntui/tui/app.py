@@ -89,6 +89,7 @@ class NntuiApp(App[int]):
         Binding("right_square_bracket", "lesson_step(1)", "next lesson", key_display="]"),
         Binding("left_square_bracket", "lesson_step(-1)", "previous lesson", key_display="["),
         Binding("escape", "leave_field", "leave a field", show=False),
+        Binding("g", "devices", "devices: GPU load, memory, heat, power", show=False),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]
@@ -767,6 +768,17 @@ class NntuiApp(App[int]):
 
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)
+
+    def action_devices(self) -> None:
+        if self.engine is None:
+            self.notify("Still loading torch…")
+            return
+        from nntui.tui.devices_screen import DevicesScreen
+
+        def run_memory() -> int | None:
+            return self.history.memory_bytes if self.history.live else None
+
+        self.push_screen(DevicesScreen([text for _, text in self.engine.devices], run_memory))
 
     def action_help(self) -> None:
         bindings = (

@@ -51,6 +51,8 @@ def test_every_config_field_is_one_row_of_the_field_table():
         "name",
         "model.init",
         "training.seed",
+        "training.lr",
+        "model.hidden[].units",
         "model.hidden[].activation",
     }
 

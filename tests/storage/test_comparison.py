@@ -72,13 +72,16 @@ def test_vary_reads_bars_or_commas_and_every_combination_is_a_variant():
         make_variants(base(), ["training.seed=1,2,1"])
 
 
-def test_only_variants_of_the_same_shapes_batch():
+def test_only_variants_with_the_same_layer_count_and_optimizer_batch():
     seeds = [v.config for v in make_variants(base(), ["training.seed=1,2"])]
     activations = [v.config for v in make_variants(base(), ["model.hidden=12 relu|12 identity"])]
     widths = [v.config for v in make_variants(base(), ["model.hidden=12 relu|6 relu"])]
     rates = [v.config for v in make_variants(base(), ["training.lr=0.1,0.2"])]
-    assert batch_problem(seeds) is None and batch_problem(activations) is None
-    assert batch_problem(widths) and batch_problem(rates)
+    depths = [v.config for v in make_variants(base(), ["model.hidden=12 relu|6 relu, 6 relu"])]
+    optimizers = [v.config for v in make_variants(base(), ["training.optimizer=sgd|adam"])]
+    assert all(batch_problem(c) is None for c in (seeds, activations, widths, rates))
+    assert "model.hidden" in batch_problem(depths)
+    assert "training.optimizer" in batch_problem(optimizers)
 
 
 CASES = {
