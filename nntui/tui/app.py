@@ -28,7 +28,7 @@ from nntui.tui.history import (
 )
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import ConfirmScreen, HelpScreen
-from nntui.tui.widgets.charts import EpochChart, Line, train_and_validation
+from nntui.tui.widgets.charts import EpochChart, Line, epoch_span, train_and_validation
 from nntui.tui.widgets.fields import Field, as_text
 from nntui.tui.widgets.predictions import Predictions
 from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, status_text
@@ -637,14 +637,13 @@ class NntuiApp(App[int]):
             self.query_one("#loss", EpochChart).empty = (
                 "0 epochs: the untrained network, no loss curve" if untrained else "press s to start training"
             )
-            self.query_one("#loss", EpochChart).show(
-                f"{loss_name} loss",
-                train_and_validation(
-                    history.epochs, history.train_loss, history.val_epochs, history.val_loss
-                ),
+            loss = train_and_validation(
+                history.epochs, history.train_loss, history.val_epochs, history.val_loss
             )
+            self.query_one("#loss", EpochChart).show(f"{loss_name} loss", loss)
+            every = history.started.config.training.val_every if history.started else 1
             self.query_one("#accuracy", EpochChart).show(
-                "accuracy",
+                "accuracy" if every == 1 else f"accuracy · every {every} epochs",
                 train_and_validation(
                     history.train_accuracy_epochs,
                     history.train_accuracy,
@@ -652,10 +651,14 @@ class NntuiApp(App[int]):
                     history.val_accuracy,
                 ),
                 y_range=(0, 1),
+                x_range=epoch_span(loss),  # the loss chart's epochs: both charts end at the same one
             )
             self.stale["charts"], self.drawn_at["charts"] = False, now
         if predictions:
-            self.query_one(Predictions).show(history.snapshot)
+            from nntui.tui.runner import SNAPSHOT_EVERY_S
+
+            every_s = max(SNAPSHOT_EVERY_S, PREDICTIONS_EVERY_S) if history.status == TRAINING else None
+            self.query_one(Predictions).show(history.snapshot, redrawn_every_s=every_s)
             self.stale["predictions"], self.drawn_at["predictions"] = False, now
 
     def _redraw_comparison(self, charts: bool, predictions: bool, now: float) -> None:

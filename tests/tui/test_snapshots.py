@@ -3,7 +3,7 @@ Update them with `pytest tests/tui --snapshot-update` and look at each one befor
 
 from __future__ import annotations
 
-from nntui.events import Paused
+from nntui.events import EpochEnd, Finished, Paused, Snapshot
 from nntui.tui.draft import Draft
 from nntui.tui.widgets.fields import Field
 
@@ -75,6 +75,19 @@ def test_small_terminal_monitor_view(snap_compare):
     assert snap_compare(
         make_app(), terminal_size=SMALL, run_before=showing(TINY_RINGS, events, view="monitor")
     )
+
+
+def test_one_validation_point_sits_on_the_loss_charts_epoch_axis(snap_compare):
+    """Validated every 100 epochs, paused after 12: accuracy has only epoch 1's point."""
+    config = TINY_RINGS.with_changes(training={"val_every": 100})
+    events = [
+        event
+        for event in recorded_events(config)
+        if not isinstance(event, Finished)
+        and not (isinstance(event, (EpochEnd, Snapshot)) and event.epoch >= 12)
+    ]
+    events.append(Paused(12))
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(config, events))
 
 
 def test_help_screen(snap_compare):
