@@ -29,9 +29,9 @@ from nntui.tui.history import (
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import ConfirmScreen, HelpScreen
 from nntui.tui.widgets.charts import EpochChart, Line, epoch_span, train_and_validation
-from nntui.tui.widgets.fields import Field, as_text
+from nntui.tui.widgets.fields import Field, as_text, typing_into
 from nntui.tui.widgets.predictions import Predictions
-from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, status_text
+from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, status_text, typing_text
 
 POLL_EVERY_S = 0.2
 CHARTS_EVERY_S = 1.0
@@ -100,6 +100,7 @@ class NntuiApp(App[int]):
                 yield Static(id="compare-table")
                 yield Static(id="message")
         yield StatusLine(id="status")
+        yield Static(id="typing")
         yield Footer(compact=True)
 
     async def on_event(self, event: events.Event) -> None:
@@ -177,6 +178,17 @@ class NntuiApp(App[int]):
             self._apply(edit)
         if edit.final and self.history.live:
             self._apply_to_live_run(edit)
+
+    @on(Field.Typing)
+    def typing(self, event: Field.Typing) -> None:
+        """While keys go into a box the footer's keys do not act: the footer says so instead."""
+        if not self.screen_stack:
+            return
+        screen = self.screen_stack[0]  # the fields' screen, under any question or the runs screen
+        field = typing_into(screen)
+        screen.set_class(field is not None, "-typing")
+        if field is not None:
+            self.query_one("#typing", Static).update(typing_text(field.label))
 
     def take_pending_edits(self) -> None:
         """Apply what the fields hold before a command acts: keys typed ahead of enter (`5`,

@@ -61,6 +61,29 @@ async def test_an_invalid_field_is_marked_with_its_reason_and_blocks_start():
         assert app.draft.valid
 
 
+async def test_the_focused_field_is_marked_and_the_footer_says_keys_go_into_it():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        field(app, "training.lr").query_one(Input).focus()
+        await pilot.pause()
+        label = str(field(app, "training.lr").query_one(".field-label").render())
+        assert label.startswith("▶ learning rate") and field(app, "training.lr").has_class("-focused")
+        assert not str(field(app, "training.epochs").query_one(".field-label").render()).startswith("▶")
+        assert "typing into learning rate" in str(app.query_one("#typing").render())
+        assert app.query_one("#typing").display and not app.query_one("Footer").display
+        await pilot.press("tab")  # the next field's box: still typing, into it
+        await pilot.pause()
+        assert "typing into epochs" in str(app.query_one("#typing").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.query_one("Footer").display and not app.query_one("#typing").display
+        assert not any(f.has_class("-focused") for f in app.query(Field))
+        field(app, "training.optimizer").query_one(Select).focus()  # a choice: keys stay commands
+        await pilot.pause()
+        assert field(app, "training.optimizer").has_class("-focused") and app.query_one("Footer").display
+
+
 async def test_letters_typed_into_a_field_stay_in_it_until_enter_or_escape_leaves_it():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)

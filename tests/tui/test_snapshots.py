@@ -3,6 +3,8 @@ Update them with `pytest tests/tui --snapshot-update` and look at each one befor
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from nntui.events import EpochEnd, Finished, Paused, Snapshot
 from nntui.tui.draft import Draft
 from nntui.tui.widgets.fields import Field
@@ -13,8 +15,9 @@ WIDE = (120, 40)
 SMALL = (80, 24)
 
 
-def showing(config, events=(), edits=(), view=None):
-    """A `run_before` that loads `config` into the panels, types `edits` and feeds `events`."""
+def showing(config, events=(), edits=(), view=None, focus=None):
+    """A `run_before` that loads `config` into the panels, types `edits`, feeds `events` and
+    leaves the focus in the box of the field `focus` names."""
 
     async def run_before(pilot) -> None:
         app = pilot.app
@@ -31,6 +34,8 @@ def showing(config, events=(), edits=(), view=None):
         if view:
             app.view = view
         app.screen.set_focus(None)
+        if focus:
+            next(f for f in app.query(Field) if f.path == focus).query_one(Input).focus()
         await pilot.pause()
 
     return run_before
@@ -75,6 +80,10 @@ def test_small_terminal_monitor_view(snap_compare):
     assert snap_compare(
         make_app(), terminal_size=SMALL, run_before=showing(TINY_RINGS, events, view="monitor")
     )
+
+
+def test_focused_field_is_marked_and_the_footer_says_keys_go_into_it(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY, focus="training.lr"))
 
 
 def test_one_validation_point_sits_on_the_loss_charts_epoch_axis(snap_compare):

@@ -19,6 +19,7 @@ class Panel(Vertical):
 
     DEFAULT_CSS = """
     Panel { height: auto; border: round $primary 50%; padding: 0 1; }
+    Panel .hint { padding-left: 2; }
     Panel:focus-within { border: round $accent; }
     """
 
@@ -55,7 +56,7 @@ class LayerRow(Horizontal):
     DEFAULT_CSS = """
     LayerRow { height: auto; }
     LayerRow Field { width: 1fr; }
-    LayerRow Field .field-label { width: 9; }
+    LayerRow Field .field-label { width: 10; }
     LayerRow Field.activation .field-label { width: 1; }
     """
 

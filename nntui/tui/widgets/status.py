@@ -103,6 +103,19 @@ def compare_table(compare: CompareHistory) -> Table:
     return table
 
 
+def typing_text(label: str) -> Text:
+    """What the footer says while keys go into a field rather than acting as commands."""
+    return Text.assemble(
+        "typing into ",
+        (label, "bold"),
+        " · ",
+        ("enter", "bold"),
+        " or ",
+        ("esc", "bold"),
+        " leaves the field, then keys are commands again",
+    )
+
+
 def format_duration(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     hours, minutes = divmod(minutes, 60)
