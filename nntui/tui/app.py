@@ -707,9 +707,9 @@ class NntuiApp(App[int]):
 
         problems = len(self.draft.problems) if self.draft else 0
         if self.compare is not None:
-            self.query_one(StatusLine).update(compare_text(self.compare, self._loss_name()))
+            self.query_one(StatusLine).show(compare_text(self.compare, self._loss_name()))
         else:
-            self.query_one(StatusLine).update(status_text(self.history, self._loss_name(), problems))
+            self.query_one(StatusLine).show(status_text(self.history, self._loss_name(), problems))
         for panel in self.query(DevicePanel):
             panel.live = self._device_text()
 

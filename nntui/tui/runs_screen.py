@@ -337,7 +337,7 @@ def ask_epochs(record) -> AskScreen:
         return epochs
 
     hint = (
-        f"run {record.id} has done {record.epochs_done} epochs. Train on to epoch (its model,\n"
+        f"run {record.id} has done {record.epochs_done} epochs. Train on to epoch (its model, "
         "optimizer and random state continue; saved as a new run):"
     )
     return AskScreen(f"continue {record.name}", hint, check, str(2 * max(record.epochs_done, 1)))

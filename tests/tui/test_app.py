@@ -84,6 +84,16 @@ async def test_the_focused_field_is_marked_and_the_footer_says_keys_go_into_it()
         assert field(app, "training.optimizer").has_class("-focused") and app.query_one("Footer").display
 
 
+async def test_the_device_panel_says_the_app_leaves_a_core_to_the_screen(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        text = str(pilot.app.query_one("#devices").render())
+        assert "cpu: x86_64, 3 training threads\n(1 core left to the screen)" in text
+
+
 async def test_letters_typed_into_a_field_stay_in_it_until_enter_or_escape_leaves_it():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)

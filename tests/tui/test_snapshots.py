@@ -3,6 +3,9 @@ Update them with `pytest tests/tui --snapshot-update` and look at each one befor
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from textual.widgets import Input
 
 from nntui.events import EpochEnd, Finished, Paused, Snapshot
@@ -13,6 +16,12 @@ from .conftest import TINY, TINY_RINGS, loaded, make_app, recorded_events
 
 WIDE = (120, 40)
 SMALL = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    """The device panel counts cores: the same count on every machine."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
 
 
 def showing(config, events=(), edits=(), view=None, focus=None):

@@ -3,6 +3,8 @@ the app validates their edits and sends back each field's problem."""
 
 from __future__ import annotations
 
+import os
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
@@ -145,11 +147,21 @@ class DevicePanel(Panel):
         if self.device not in dict(choices).values():
             choices.append((f"{self.device} (not here)", self.device))
         yield Field("device", "device", self.device, choices=choices)
-        yield Static(
-            "\n".join(description for _, description in self.engine.devices), id="devices", classes="hint"
-        )
+        descriptions = [cpu_line(text) if name == "cpu" else text for name, text in self.engine.devices]
+        yield Static("\n".join(descriptions), id="devices", classes="hint")
         yield Static(self.live, id="device-live")
 
     def watch_live(self, live: str) -> None:
         if self.is_mounted:
             self.query_one("#device-live", Static).update(live)
+
+
+def cpu_line(description: str) -> str:
+    """`cpu: x86_64, 2 threads` as the app uses it: all cores but one train, one draws the screen."""
+    from nntui.tui.runner import child_threads
+
+    threads, cores = child_threads(), os.cpu_count() or 1
+    left = cores - threads
+    spare = f"{left} core{'s' * (left > 1)} left to the screen" if left > 0 else "the screen shares its core"
+    where = description.rsplit(", ", 1)[0]
+    return f"{where}, {threads} training thread{'s' * (threads > 1)}\n({spare})"
