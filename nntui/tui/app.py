@@ -28,7 +28,7 @@ from nntui.tui.history import (
 )
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import ConfirmScreen, HelpScreen
-from nntui.tui.widgets.charts import EpochChart, Line, epoch_span, train_and_validation
+from nntui.tui.widgets.charts import EpochChart, Line, epoch_span, plain_terminal, train_and_validation
 from nntui.tui.widgets.fields import Field, as_text, typing_into
 from nntui.tui.widgets.predictions import Predictions
 from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, status_text, typing_text
@@ -87,6 +87,7 @@ class NntuiApp(App[int]):
         self.history = RunHistory()
         self.drawn_at = {"charts": 0.0, "predictions": 0.0}
         self.stale = {"charts": False, "predictions": False}
+        self.set_class(plain_terminal(), "-plain")  # square corners: see app.tcss
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -690,7 +691,9 @@ class NntuiApp(App[int]):
                 Line(label, run.val_accuracy_epochs, run.val_accuracy)
                 for label, run in zip(compare.labels, compare.runs)
             ]
-            self.query_one("#accuracy", EpochChart).show("val accuracy per variant", accuracy, y_range=(0, 1))
+            self.query_one("#accuracy", EpochChart).show(
+                "val accuracy per variant", accuracy, y_range=(0, 1), x_range=epoch_span(lines)
+            )
             self.stale["charts"], self.drawn_at["charts"] = False, now
         if predictions:
             self.query_one("#compare-table", Static).update(compare_table(compare))

@@ -64,6 +64,7 @@ class RunsScreen(Screen[RunChoice | None]):
     RunsScreen #runs-skipped.-shown { display: block; }
     RunsScreen DataTable { height: 1fr; min-height: 4; }
     RunsScreen #overlay { height: 1fr; min-height: 8; }
+    RunsScreen DataTable:focus > .datatable--cursor { background: $secondary; color: $text; }
     """
 
     def __init__(self, store) -> None:
@@ -278,6 +279,7 @@ class AskScreen(ModalScreen[object]):
                            padding: 0 1; background: $surface; }
     AskScreen .hint { color: $text-muted; height: auto; }
     AskScreen #ask-problem { color: $text-error; height: auto; }
+    AskScreen Input:focus { border: tall $accent; }
     """
 
     def __init__(self, title: str, hint: str, check: Callable[[str], object], value: str = "") -> None:

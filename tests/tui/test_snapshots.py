@@ -108,6 +108,12 @@ def test_one_validation_point_sits_on_the_loss_charts_epoch_axis(snap_compare):
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(config, events))
 
 
+def test_linux_console_gets_ascii_marks_and_square_corners(snap_compare, monkeypatch):
+    monkeypatch.setenv("TERM", "linux")
+    events = recorded_events(TINY)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY, events, focus="training.lr"))
+
+
 def test_help_screen(snap_compare):
     assert snap_compare(make_app(), terminal_size=WIDE, press=["question_mark"], run_before=showing(TINY))
 

@@ -43,6 +43,7 @@ class Field(Vertical):
     Field .field-label { width: 16; color: $text-muted; }
     Field.-focused .field-label { color: $text; text-style: bold; }
     Field Input, Field Select { width: 1fr; }
+    Field SelectCurrent .arrow { color: $foreground 70%; }
     Field .field-problem { color: $text-error; display: none; height: auto; width: 1fr; }
     Field.-invalid .field-problem { display: block; }
     Field.-invalid Input { text-style: reverse; }

@@ -20,9 +20,9 @@ class Panel(Vertical):
     """A bordered group of fields."""
 
     DEFAULT_CSS = """
-    Panel { height: auto; border: round $primary 50%; padding: 0 1; }
+    Panel { height: auto; border: round $primary; border-title-color: $text-primary; padding: 0 1; }
     Panel .hint { padding-left: 2; }
-    Panel:focus-within { border: round $accent; }
+    Panel:focus-within { border: round $accent; border-title-color: $accent; }
     """
 
     def __init__(self, title: str, id: str | None = None) -> None:

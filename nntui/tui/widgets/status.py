@@ -20,13 +20,14 @@ from nntui.tui.history import (
 )
 from nntui.tui.widgets.charts import marker_of
 
+# Light enough for 4.5:1 on the status line in 256 and 16 colours and in grey (NO_COLOR=1)
 STATE_STYLES = {
-    TRAINING: "bold green",
-    PAUSED: "bold yellow",
-    FINISHED: "bold cyan",
-    STOPPED: "bold cyan",
-    DIVERGED: "bold red",
-    FAILED: "bold red",
+    TRAINING: "bold #87ff87",
+    PAUSED: "bold #ffd75f",
+    FINISHED: "bold #5fd7ff",
+    STOPPED: "bold #5fd7ff",
+    DIVERGED: "bold #ff8787",
+    FAILED: "bold #ff8787",
     STARTING: "bold",
 }
 ERROR_STYLE = STATE_STYLES[FAILED]
@@ -148,7 +149,7 @@ class StatusLine(Widget):
     """The phrases of `status_text` or `compare_text`, on as many lines as the width needs
     (up to three), broken between phrases."""
 
-    DEFAULT_CSS = "StatusLine { height: auto; max-height: 3; background: $panel; padding: 0 1; }"
+    DEFAULT_CSS = "StatusLine { height: auto; max-height: 3; background: $panel-darken-1; padding: 0 1; }"
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
