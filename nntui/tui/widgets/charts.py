@@ -248,12 +248,14 @@ def round_ticks(low: float, high: float, most: int, widen: bool = False) -> tupl
     values."""
     for intervals in range(most + 1, 0, -1):
         step = round_step(high - low, intervals)
+        ends = [(low, high)]
         bottom, top = math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step
-        if not widen or top - bottom > WIDEN_AT_MOST * (high - low):
-            bottom, top = low, high
-        first, last = math.ceil(bottom / step - 1e-9), math.floor(top / step + 1e-9)
-        if 2 <= last - first + 1 <= most:
-            return bottom, top, [k * step + 0.0 for k in range(first, last + 1)]
+        if widen and top - bottom <= WIDEN_AT_MOST * (high - low):
+            ends.insert(0, (bottom, top))
+        for bottom, top in ends:
+            first, last = math.ceil(bottom / step - 1e-9), math.floor(top / step + 1e-9)
+            if 2 <= last - first + 1 <= most:
+                return bottom, top, [k * step + 0.0 for k in range(first, last + 1)]
     return low, high, [low, high]
 
 
@@ -281,7 +283,7 @@ def tick_labels(ticks: list[float]) -> list[str]:
     """As few decimals as the step needs (0.25 has two, 100 none); 3 significant digits for
     very large or very small values."""
     step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(ticks[0]) or 1.0
-    if max(abs(tick) for tick in ticks) >= HUGE or step < 1e-3:
-        return [f"{tick:.3g}" for tick in ticks]
     decimals = len(f"{step:.6f}".rstrip("0").split(".")[1])
+    if max(abs(tick) for tick in ticks) >= HUGE or step < 1e-3 or decimals > 3:  # not a round step
+        return [f"{tick:.3g}" for tick in ticks]
     return [f"{tick:.{decimals}f}" for tick in ticks]
