@@ -39,10 +39,10 @@ from nntui.tui.history import (
 )
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import ConfirmScreen, HelpScreen
-from nntui.tui.widgets.charts import EpochChart, Line, train_and_validation
-from nntui.tui.widgets.fields import Field, as_text
+from nntui.tui.widgets.charts import EpochChart, Line, epoch_span, plain_terminal, train_and_validation
+from nntui.tui.widgets.fields import Field, as_text, typing_into
 from nntui.tui.widgets.predictions import Predictions
-from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, status_text
+from nntui.tui.widgets.status import StatusLine, compare_table, compare_text, status_text, typing_text
 
 POLL_EVERY_S = 0.2
 CHARTS_EVERY_S = 1.0
@@ -89,7 +89,7 @@ class NntuiApp(App[int]):
         Binding("right_square_bracket", "lesson_step(1)", "next lesson", key_display="]"),
         Binding("left_square_bracket", "lesson_step(-1)", "previous lesson", key_display="["),
         Binding("escape", "leave_field", "leave a field", show=False),
-        Binding("g", "devices", "devices: GPU load, memory, heat, power", show=False),
+        Binding("G", "devices", "devices: GPU load, memory, heat, power", show=False),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]
@@ -122,6 +122,7 @@ class NntuiApp(App[int]):
         self.stale = {"charts": False, "predictions": False, "status": False}
         self.status_shown = ""
         self.quitting = False
+        self.set_class(plain_terminal(), "-plain")  # square corners: see app.tcss
 
     def get_driver_class(self):
         """The platform's driver, counting the bytes it sends the terminal for the screen budget."""
@@ -147,6 +148,7 @@ class NntuiApp(App[int]):
                 yield Static(id="compare-table")
                 yield Static(id="message")
         yield StatusLine(id="status")
+        yield Static(id="typing")
         yield Footer(compact=True)
 
     async def on_event(self, event: events.Event) -> None:
@@ -255,6 +257,17 @@ class NntuiApp(App[int]):
             self._apply(edit)
         if edit.final and self.history.live:
             self._apply_to_live_run(edit)
+
+    @on(Field.Typing)
+    def typing(self, event: Field.Typing) -> None:
+        """While keys go into a box the footer's keys do not act: the footer says so instead."""
+        if not self.screen_stack:
+            return
+        screen = self.screen_stack[0]  # the fields' screen, under any question or the runs screen
+        field = typing_into(screen)
+        screen.set_class(field is not None, "-typing")
+        if field is not None:
+            self.query_one("#typing", Static).update(typing_text(field.label))
 
     def take_pending_edits(self) -> None:
         """Apply what the fields hold before a command acts: keys typed ahead of enter (`5`,
@@ -933,20 +946,23 @@ class NntuiApp(App[int]):
             self.query_one("#loss", EpochChart).empty = (
                 "0 epochs: the untrained network, no loss curve" if untrained else "press s to start training"
             )
-            self.query_one("#loss", EpochChart).show(
-                f"{loss_name} loss",
-                train_and_validation(*history.series("train_loss"), *history.series("val_loss")),
-            )
+            loss = train_and_validation(*history.series("train_loss"), *history.series("val_loss"))
+            self.query_one("#loss", EpochChart).show(f"{loss_name} loss", loss)
+            every = history.started.config.training.val_every if history.started else 1
             self.query_one("#accuracy", EpochChart).show(
-                "accuracy",
+                "accuracy" if every == 1 else f"accuracy · every {every} epochs",
                 train_and_validation(*history.series("train_accuracy"), *history.series("val_accuracy")),
                 y_range=(0, 1),
+                x_range=epoch_span(loss),  # the loss chart's epochs: both charts end at the same one
             )
             self._drawn("charts", now, self.query_one("#loss"), self.query_one("#accuracy"))
             if self.lesson is not None:
                 self.lesson.show(history)
         if predictions:
-            self.query_one(Predictions).show(history.snapshot)
+            from nntui.tui.runner import SNAPSHOT_EVERY_S
+
+            every_s = max(SNAPSHOT_EVERY_S, PREDICTIONS_EVERY_S) if history.status == TRAINING else None
+            self.query_one(Predictions).show(history.snapshot, redrawn_every_s=every_s)
             self._drawn("predictions", now, self.query_one(Predictions))
 
     def _redraw_comparison(self, charts: bool, predictions: bool, now: float) -> None:
@@ -962,7 +978,9 @@ class NntuiApp(App[int]):
             accuracy = [
                 Line(label, *run.series("val_accuracy")) for label, run in zip(compare.labels, compare.runs)
             ]
-            self.query_one("#accuracy", EpochChart).show("val accuracy per variant", accuracy, y_range=(0, 1))
+            self.query_one("#accuracy", EpochChart).show(
+                "val accuracy per variant", accuracy, y_range=(0, 1), x_range=epoch_span(lines)
+            )
             self._drawn("charts", now, self.query_one("#loss"), self.query_one("#accuracy"))
         if predictions:
             self.query_one("#compare-table", Static).update(compare_table(compare))
@@ -994,12 +1012,12 @@ class NntuiApp(App[int]):
     def _show_status(self) -> None:
         problems = len(self.draft.problems) if self.draft else 0
         if self.compare is not None:
-            self.query_one(StatusLine).update(compare_text(self.compare, self._loss_name()))
+            self.query_one(StatusLine).show(compare_text(self.compare, self._loss_name()))
         else:
-            text = status_text(self.history, self._loss_name(), problems)
+            phrases = status_text(self.history, self._loss_name(), problems)
             if self.budget.limits.why and self.history.status == READY:
-                text.append(f"  · {self.budget.limits.name}: charts redraw less often", "dim")
-            self.query_one(StatusLine).update(text)
+                phrases.append(Text(f"{self.budget.limits.name}: charts redraw less often", "dim"))
+            self.query_one(StatusLine).show(phrases)
         panel = self._device_panel()
         if panel is not None:
             panel.live = self._device_text()

@@ -66,6 +66,7 @@ class RunsScreen(Screen[RunChoice | None]):
     RunsScreen #runs-skipped.-shown { display: block; }
     RunsScreen DataTable { height: 1fr; min-height: 4; }
     RunsScreen #overlay { height: 1fr; min-height: 8; }
+    RunsScreen DataTable:focus > .datatable--cursor { background: $secondary; color: $text; }
     """
 
     def __init__(self, store) -> None:
@@ -297,6 +298,7 @@ class AskScreen(AnsweredOnce, ModalScreen[object]):
                            padding: 0 1; background: $surface; }
     AskScreen .hint { color: $text-muted; height: auto; }
     AskScreen #ask-problem { color: $text-error; height: auto; }
+    AskScreen Input:focus { border: tall $accent; }
     """
 
     def __init__(self, title: str, hint: str, check: Callable[[str], object], value: str = "") -> None:
@@ -356,7 +358,7 @@ def ask_epochs(record) -> AskScreen:
         return epochs
 
     hint = (
-        f"run {record.id} has done {record.epochs_done} epochs. Train on to epoch (its model,\n"
+        f"run {record.id} has done {record.epochs_done} epochs. Train on to epoch (its model, "
         "optimizer and random state continue; saved as a new run):"
     )
     return AskScreen(f"continue {record.name}", hint, check, str(2 * max(record.epochs_done, 1)))

@@ -62,6 +62,39 @@ async def test_an_invalid_field_is_marked_with_its_reason_and_blocks_start():
         assert app.draft.valid
 
 
+async def test_the_focused_field_is_marked_and_the_footer_says_keys_go_into_it():
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app = pilot.app
+        field(app, "training.lr").query_one(Input).focus()
+        await pilot.pause()
+        label = str(field(app, "training.lr").query_one(".field-label").render())
+        assert label.startswith("▶ learning rate") and field(app, "training.lr").has_class("-focused")
+        assert not str(field(app, "training.epochs").query_one(".field-label").render()).startswith("▶")
+        assert "typing into learning rate" in str(app.query_one("#typing").render())
+        assert app.query_one("#typing").display and not app.query_one("Footer").display
+        await pilot.press("tab")  # the next field's box: still typing, into it
+        await pilot.pause()
+        assert "typing into epochs" in str(app.query_one("#typing").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.query_one("Footer").display and not app.query_one("#typing").display
+        assert not any(f.has_class("-focused") for f in app.query(Field))
+        field(app, "training.optimizer").query_one(Select).focus()  # a choice: keys stay commands
+        await pilot.pause()
+        assert field(app, "training.optimizer").has_class("-focused") and app.query_one("Footer").display
+
+
+async def test_the_device_panel_says_the_app_leaves_a_core_to_the_screen(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        text = str(pilot.app.query_one("#devices").render())
+        assert "cpu: x86_64, 3 training threads\n(1 core left to the screen)" in text
+
+
 async def test_letters_typed_into_a_field_stay_in_it_until_enter_or_escape_leaves_it():
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
@@ -84,7 +117,7 @@ async def test_letters_typed_into_a_field_stay_in_it_until_enter_or_escape_leave
         assert len(app.draft.layers) == 2
         await type_into(pilot, "training.lr", "0.01")
         arrive_together(app, ("enter", None), ("question_mark", "?"))  # as over a slow SSH link
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen) and app.draft.config.training.lr == 0.01
         await pilot.press("escape")
         await pilot.pause()

@@ -17,7 +17,7 @@ async def test_g_shows_each_gpu_refreshed_and_escape_closes_it(monkeypatch):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
-        await pilot.press("g")
+        await pilot.press("G")
         await until(pilot, lambda: isinstance(app.screen, DevicesScreen))
         gpus = app.screen.query_one("#gpus", Static)
         assert "cuda:0 NVIDIA H200: 87% busy" in str(gpus.render())
@@ -35,7 +35,7 @@ async def test_without_nvml_the_devices_screen_says_why(monkeypatch):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        await pilot.press("g")
+        await pilot.press("G")
         await until(pilot, lambda: isinstance(app.screen, DevicesScreen))
         text = str(app.screen.query_one("#gpus", Static).render())
         assert "nvidia-ml-py is not installed" in text

@@ -3,7 +3,12 @@ Update them with `pytest tests/tui --snapshot-update` and look at each one befor
 
 from __future__ import annotations
 
-from nntui.core.events import Paused
+import os
+
+import pytest
+from textual.widgets import Input
+
+from nntui.core.events import EpochEnd, Finished, Paused, Snapshot
 from nntui.tui.draft import Draft
 from nntui.tui.widgets.fields import Field
 
@@ -13,8 +18,15 @@ WIDE = (120, 40)
 SMALL = (80, 24)
 
 
-def showing(config, events=(), edits=(), view=None):
-    """A `run_before` that loads `config` into the panels, types `edits` and feeds `events`."""
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    """The device panel counts cores: the same count on every machine."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def showing(config, events=(), edits=(), view=None, focus=None):
+    """A `run_before` that loads `config` into the panels, types `edits`, feeds `events` and
+    leaves the focus in the box of the field `focus` names."""
 
     async def run_before(pilot) -> None:
         app = pilot.app
@@ -31,6 +43,8 @@ def showing(config, events=(), edits=(), view=None):
         if view:
             app.view = view
         app.screen.set_focus(None)
+        if focus:
+            next(f for f in app.query(Field) if f.path == focus).query_one(Input).focus()
         await pilot.pause()
 
     return run_before
@@ -75,6 +89,29 @@ def test_small_terminal_monitor_view(snap_compare):
     assert snap_compare(
         make_app(), terminal_size=SMALL, run_before=showing(TINY_RINGS, events, view="monitor")
     )
+
+
+def test_focused_field_is_marked_and_the_footer_says_keys_go_into_it(snap_compare):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY, focus="training.lr"))
+
+
+def test_one_validation_point_sits_on_the_loss_charts_epoch_axis(snap_compare):
+    """Validated every 100 epochs, paused after 12: accuracy has only epoch 1's point."""
+    config = TINY_RINGS.with_changes(training={"val_every": 100})
+    events = [
+        event
+        for event in recorded_events(config)
+        if not isinstance(event, Finished)
+        and not (isinstance(event, (EpochEnd, Snapshot)) and event.epoch >= 12)
+    ]
+    events.append(Paused(12))
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(config, events))
+
+
+def test_linux_console_gets_ascii_marks_and_square_corners(snap_compare, monkeypatch):
+    monkeypatch.setenv("TERM", "linux")
+    events = recorded_events(TINY)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=showing(TINY, events, focus="training.lr"))
 
 
 def test_help_screen(snap_compare):

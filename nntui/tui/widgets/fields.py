@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Static
 
 from nntui.core.config import shown
+from nntui.tui.widgets.charts import plain_terminal
 
 
 class FieldInput(Input):
@@ -34,19 +35,30 @@ class FieldInput(Input):
 
 
 class Field(Vertical):
-    """`path` names the config field (`training.lr`); edits are posted as `Field.Edited`."""
+    """`path` names the config field (`training.lr`); edits are posted as `Field.Edited`. The
+    focused field's label gets a marker and turns bold, which tells it apart without colour."""
 
     DEFAULT_CSS = """
     Field { height: auto; }
     Field > Horizontal { height: 1; }
-    Field .field-label { width: 14; color: $text-muted; }
+    Field .field-label { width: 16; color: $text-muted; }
+    Field.-focused .field-label { color: $text; text-style: bold; }
     Field Input, Field Select { width: 1fr; }
+    Field SelectCurrent .arrow { color: $foreground 70%; }
     Field .field-problem { color: $text-error; display: none; height: auto; width: 1fr; }
     Field.-invalid .field-problem { display: block; }
     Field.-invalid Input { text-style: reverse; }
     """
 
     problem: reactive[str] = reactive("")
+
+    class Typing(Message):
+        """Focus went into or out of `field`'s box: keys may now go into a box, or act as
+        commands. Two fields' messages can arrive in either order: ask `typing_into`."""
+
+        def __init__(self, field: Field) -> None:
+            super().__init__()
+            self.field = field
 
     class Edited(Message):
         """`value` is parsed; when the text is not a number, `problem` says so and `value` is the
@@ -75,12 +87,28 @@ class Field(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield Label(self.label, classes="field-label")
+            yield Label(self._marked(False), classes="field-label")
             if self.choices is not None:
                 yield Select(self.choices, value=self.current, allow_blank=False, compact=True)
             else:
                 yield FieldInput(as_text(self.current), compact=True, select_on_focus=True)
         yield Static("", classes="field-problem")
+
+    def _marked(self, focused: bool) -> str:
+        marker = (">" if plain_terminal() else "▶") if focused else " "
+        return f"{marker} {self.label}"
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.set_class(True, "-focused")
+        self.query_one(".field-label", Label).update(self._marked(True))
+        if isinstance(event.widget, Input):
+            self.post_message(self.Typing(self))
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.set_class(False, "-focused")
+        self.query_one(".field-label", Label).update(self._marked(False))
+        if isinstance(event.widget, Input):
+            self.post_message(self.Typing(self))
 
     def watch_problem(self, problem: str) -> None:
         self.set_class(bool(problem), "-invalid")
@@ -112,11 +140,13 @@ class Field(Vertical):
         self.post_message(self.edit(final=True))
 
     def edit(self, final: bool = False) -> Field.Edited | None:
-        """The edit that the text now in the box makes (None for a choice). The app also asks
-        before a command: keys typed ahead (`5`, enter, `s`) can overtake this field's messages."""
-        if self.choices is not None:
+        """The edit that the text now in the box makes (None for a choice, or once the box is gone
+        with its layer row). The app also asks before a command: keys typed ahead (`5`, enter, `s`)
+        can overtake this field's messages."""
+        boxes = self.query(Input)
+        if self.choices is not None or not boxes:
             return None
-        text = self.query_one(Input).value.strip()
+        text = boxes.first().value.strip()
         if not text and self.kind is not str:
             return self.Edited(self, text, f"{self.path} is blank: give a value", final)
         try:
@@ -131,6 +161,14 @@ class Field(Vertical):
         if event.value is not Select.NULL and event.value != self.current:
             self.current = event.value
             self.post_message(self.Edited(self, event.value, final=True))
+
+
+def typing_into(screen) -> Field | None:
+    """The field whose box has the focus of `screen`, so that keys go into it, if any."""
+    focused = screen.focused
+    if not isinstance(focused, FieldInput):
+        return None
+    return next((node for node in focused.ancestors if isinstance(node, Field)), None)
 
 
 def as_text(value: Any) -> str:

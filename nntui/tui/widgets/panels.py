@@ -3,6 +3,8 @@ the app validates their edits and sends back each field's problem."""
 
 from __future__ import annotations
 
+import os
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
@@ -21,8 +23,9 @@ class Panel(Vertical):
     """A bordered group of fields."""
 
     DEFAULT_CSS = """
-    Panel { height: auto; border: round $primary 50%; padding: 0 1; }
-    Panel:focus-within { border: round $accent; }
+    Panel { height: auto; border: round $primary; border-title-color: $text-primary; padding: 0 1; }
+    Panel .hint { padding-left: 2; }
+    Panel:focus-within { border: round $accent; border-title-color: $accent; }
     """
 
     def __init__(self, title: str, id: str | None = None) -> None:
@@ -65,7 +68,7 @@ class LayerRow(Horizontal):
     DEFAULT_CSS = """
     LayerRow { height: auto; }
     LayerRow Field { width: 1fr; }
-    LayerRow Field .field-label { width: 9; }
+    LayerRow Field .field-label { width: 10; }
     LayerRow Field.activation .field-label { width: 1; }
     """
 
@@ -175,9 +178,8 @@ class DevicePanel(Panel):
 
     def compose(self) -> ComposeResult:
         yield Field("device", "device", self.device, choices=self._choices(self.device))
-        yield Static(
-            "\n".join(description for _, description in self.engine.devices), id="devices", classes="hint"
-        )
+        descriptions = [cpu_line(text) if name == "cpu" else text for name, text in self.engine.devices]
+        yield Static("\n".join(descriptions), id="devices", classes="hint")
         yield SteadyStatic(self.live, id="device-live")
 
     def _choices(self, device: str) -> list[tuple[str, str]]:
@@ -198,3 +200,14 @@ class DevicePanel(Panel):
     def watch_live(self, live: str) -> None:
         if self.is_mounted:
             self.query_one("#device-live", SteadyStatic).update(live)
+
+
+def cpu_line(description: str) -> str:
+    """`cpu: x86_64, 2 threads` as the app uses it: all cores but one train, one draws the screen."""
+    from nntui.tui.runner import child_threads
+
+    threads, cores = child_threads(), os.cpu_count() or 1
+    left = cores - threads
+    spare = f"{left} core{'s' * (left > 1)} left to the screen" if left > 0 else "the screen shares its core"
+    where = description.rsplit(", ", 1)[0]
+    return f"{where}, {threads} training thread{'s' * (threads > 1)}\n({spare})"

@@ -8,14 +8,27 @@ from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from nntui.core.events import Snapshot
+from nntui.tui.widgets.charts import (
+    PLAIN_MARKER,
+    legend_rows,
+    padded,
+    plain_terminal,
+    plot_text,
+    rgb,
+    round_ticks,
+    tick_labels,
+    x_tick_count,
+    y_tick_count,
+)
 
 MAX_POINTS = 1000
-TARGET_STYLE = {"marker": "braille", "color": "gray", "label": "target ⠒"}
-PREDICTION_STYLE = {"marker": "•", "color": "cyan", "label": "prediction •"}
+TARGET_COLOR, PREDICTION_COLOR = "#bcbcbc", "#5fd7ff"
+# Each class: a dark region (told apart by its shading character too, for 16 colours and
+# NO_COLOR=1) and a light point shape, 3:1 or more on every region (tests/tui/test_contrast.py).
 REGION_CHARS = " ░▒▓"
-REGION_STYLES = ["on blue", "on red", "on green", "on magenta"]
+REGION_STYLES = ["#b2b2b2 on #16304d", "#b2b2b2 on #4d1a24", "#b2b2b2 on #17402a", "#b2b2b2 on #3d1f4d"]
 POINT_CHARS = "ox+*"
-POINT_STYLES = ["bold bright_cyan", "bold bright_yellow", "bold bright_white", "bold bright_green"]
+POINT_STYLES = ["bold #5fd7ff", "bold #ffd75f", "bold #ffffff", "bold #87ff87"]
 VALUE_CHARS = " .:-=+*#%@"
 NO_RUN = "appear here once a run starts"
 
@@ -24,16 +37,25 @@ class Predictions(PlotextPlot):
     """Shows the latest `Snapshot`, redrawn only when the app hands it a new one; without one,
     `empty` says why (no run yet, or a saved run's model still loading)."""
 
-    DEFAULT_CSS = "Predictions { min-height: 6; }"
+    DEFAULT_CSS = "Predictions { min-height: 6; background: $surface; }"
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self.snapshot: Snapshot | None = None
         self.empty = NO_RUN
+        self.redrawn_every_s: float | None = None
 
-    def show(self, snapshot: Snapshot | None, empty: str = NO_RUN) -> None:
-        self.snapshot, self.empty = snapshot, empty
+    def show(
+        self, snapshot: Snapshot | None, empty: str = NO_RUN, redrawn_every_s: float | None = None
+    ) -> None:
+        """`redrawn_every_s`, while a run trains: the picture trails the charts by up to that long,
+        and its title says so."""
+        self.snapshot, self.empty, self.redrawn_every_s = snapshot, empty, redrawn_every_s
         self.refresh()
+
+    def _when(self, snapshot: Snapshot) -> str:
+        every = f" (redrawn every {self.redrawn_every_s:g} s)" if self.redrawn_every_s else ""
+        return f"at epoch {snapshot.epoch}{every}"
 
     def render(self):
         snapshot = self.snapshot
@@ -46,25 +68,36 @@ class Predictions(PlotextPlot):
 
     def _draw(self, snapshot: Snapshot):
         if snapshot.grid is not None:
-            return plane_map(snapshot, self.size.width, self.size.height)
+            return plane_map(snapshot, self.size.width, self.size.height, self._when(snapshot))
         if snapshot.points.shape[1] != 1:
             return Text(f"predictions: {snapshot.points.shape[1]}-d inputs cannot be drawn", style="dim")
         plt = self.plt
         plt.clear_figure()
+        width, height = self.size
         keep = thin(len(snapshot.points), MAX_POINTS)
         x = snapshot.points[keep, 0].tolist()
-        plt.scatter(x, snapshot.targets[keep].tolist(), **TARGET_STYLE)
-        plt.scatter(x, snapshot.predictions[keep].tolist(), **PREDICTION_STYLE)
-        plt.title(f"predictions at epoch {snapshot.epoch}")
-        plt.xlabel("input x")
-        return super().render()
+        targets, predicted = snapshot.targets[keep].tolist(), snapshot.predictions[keep].tolist()
+        target_marker, target_char = (PLAIN_MARKER, PLAIN_MARKER) if plain_terminal() else ("braille", "⠒")
+        plt.scatter(x, targets, marker=target_marker, color=rgb(TARGET_COLOR))
+        plt.scatter(x, predicted, marker="•", color=rgb(PREDICTION_COLOR))
+        plt.title(f"predictions {self._when(snapshot)}")
+        legend = [(target_char, TARGET_COLOR, "target"), ("•", PREDICTION_COLOR, "prediction")]
+        under = legend_rows(legend, width, "input x")
+        if min(x) < max(x):
+            plt.xticks(ticks := round_ticks(min(x), max(x), x_tick_count(width))[2], tick_labels(ticks))
+        low, high = padded(min(targets + predicted), max(targets + predicted))
+        rows = height - 4 - len(under)  # title, frame, x ticks
+        low, high, ticks = round_ticks(low, high, y_tick_count(rows), widen=True)
+        plt.ylim(low, high)
+        plt.yticks(ticks, tick_labels(ticks))
+        return Text("\n").join([plot_text(self, height - len(under)), *under])
 
 
 def thin(count: int, most: int) -> np.ndarray:
     return np.linspace(0, count - 1, min(count, most)).astype(int)
 
 
-def plane_map(snapshot: Snapshot, width: int, height: int) -> Text:
+def plane_map(snapshot: Snapshot, width: int, height: int, when: str) -> Text:
     """One character cell per grid sample: a class map in shaded blocks with the points over it
     (shape and colour give the true class), or for regression the value in ten shades."""
     rows, cols = max(height - 2, 2), max(width, 2)
@@ -87,9 +120,9 @@ def plane_map(snapshot: Snapshot, width: int, height: int) -> Text:
     text = Text(no_wrap=True, overflow="crop")
     if classify:
         accuracy = float((snapshot.predictions == snapshot.targets).mean())
-        text.append(f"class map at epoch {snapshot.epoch} · sample accuracy {accuracy:.1%}\n")
+        text.append(f"class map {when} · sample accuracy {accuracy:.1%}\n")
     else:
-        text.append(f"prediction over the plane at epoch {snapshot.epoch} · ' ' {low:.3g} … '@' {high:.3g}\n")
+        text.append(f"prediction over the plane {when} · ' ' {low:.3g} … '@' {high:.3g}\n")
     for row in range(rows):
         # Cells of one style go out as one run: a style per cell would write ~25 bytes a cell.
         run, run_style = [], ""
@@ -101,7 +134,7 @@ def plane_map(snapshot: Snapshot, width: int, height: int) -> Text:
                     char, style = REGION_CHARS[region], REGION_STYLES[region]
                 else:
                     point = int(target) % len(POINT_CHARS)
-                    char, style = POINT_CHARS[point], f"{POINT_STYLES[point]} {REGION_STYLES[region]}"
+                    char, style = POINT_CHARS[point], f"{REGION_STYLES[region]} {POINT_STYLES[point]}"
             else:
                 char, style = VALUE_CHARS[shades[row, col]], ""
             if style != run_style and run:
@@ -112,11 +145,9 @@ def plane_map(snapshot: Snapshot, width: int, height: int) -> Text:
         text.append("".join(run), run_style)
         text.append("\n")
     if classify:
-        text.append(
-            " ".join(
-                f"{POINT_CHARS[k]}{REGION_CHARS[k]} class {k}"
-                for k in range(len(REGION_CHARS))
-                if k <= int(max(cells.max(), snapshot.targets.max()))
-            )
-        )
+        classes = min(len(REGION_CHARS), int(max(cells.max(), snapshot.targets.max())) + 1)
+        for k in range(classes):
+            text.append(POINT_CHARS[k], f"{REGION_STYLES[k]} {POINT_STYLES[k]}")
+            text.append(REGION_CHARS[k], REGION_STYLES[k])
+            text.append(f" class {k}  ")
     return text
