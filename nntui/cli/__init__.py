@@ -220,6 +220,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C before a run took it over, e.g. while torch is imported
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `nntui runs | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def list_presets(out: TextIO) -> int:
@@ -292,6 +296,10 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
     store = RunStore(getattr(args, "runs_dir", None))
     if args.runs_command is None:
         return list_runs(store, args.sort, out, None if args.wide else shutil.get_terminal_size().columns)
+    if args.runs_command == "delete" and store.incomplete(args.id):
+        store.delete(args.id.strip())  # killed during its first save: nothing of it to keep
+        print(f"deleted the incomplete run {args.id.strip()}", file=out)
+        return 0
     record = store.find(args.id)
     if args.runs_command == "show":
         for line in run_details(store, record):
@@ -591,6 +599,8 @@ def set_threads(threads: int | None) -> None:
     """By default torch's own choice, one thread per core: headless, nothing else needs a core,
     and benchmarks/engine_bench.py measured 2 threads 1.3-1.7x faster than 1 on 2 cores.
     (The app's training process leaves one core to the screen; see nntui/tui/runner.py.)"""
+    if threads is not None and not 1 <= threads <= 1024:
+        raise UserError(f"--threads must be between 1 and 1024, got {threads}")
     if threads:
         import torch
 

@@ -172,6 +172,11 @@ class RunStore:
         os.replace(folder, doomed)
         shutil.rmtree(doomed, ignore_errors=True)
 
+    def incomplete(self, run_id: str) -> bool:
+        """Whether `run_id` names, exactly, a run killed during its first save."""
+        name = run_id.strip()
+        return bool(name) and "/" not in name and not name.startswith(".") and _incomplete(self.root / name)
+
     def new_id(self) -> str:
         """Sortable by time and short enough to type: 20261128-153012-ab12."""
         return f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"

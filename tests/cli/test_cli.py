@@ -297,3 +297,36 @@ def test_an_unknown_lesson_exits_2_with_one_line(capsys):
     code, _ = run("lesson", "99")
     lines = capsys.readouterr().err.splitlines()
     assert code == 2 and lines == ["nntui: no lesson 99: there are 14"]
+
+
+def test_threads_out_of_range_and_a_closed_pipe_are_handled_quietly(capsys, runs_dir):
+    import subprocess
+    import sys
+
+    code, _ = run("train", "--preset", "manual-relu", "--epochs", "1", "--threads", "-1")
+    assert code == 2 and "--threads must be between 1 and 1024, got -1" in capsys.readouterr().err
+    from helpers import train_and_save
+
+    from nntui.core.config import RunConfig
+
+    for seed in range(3):
+        train_and_save(
+            RunStore(runs_dir),
+            RunConfig().with_changes(data={"size": 40}, training={"epochs": 1, "seed": seed}),
+        )
+    listing = subprocess.run(
+        f"{sys.executable} -m nntui runs --runs-dir {runs_dir} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "Traceback" not in listing.stderr and listing.stdout.startswith("id")
+
+
+def test_an_incomplete_run_is_deleted_from_the_cli(runs_dir):
+    folder = runs_dir / "20261128-120000-dead"
+    folder.mkdir(parents=True)
+    (folder / "history.json").write_text("{}")
+    (folder / ".model.pt.x1.tmp").write_bytes(b"partial")
+    code, text = run("runs", "delete", "20261128-120000-dead", "--yes")
+    assert code == 0 and "deleted the incomplete run" in text and not folder.exists()
