@@ -77,11 +77,15 @@ class Predictions(PlotextPlot):
         keep = thin(len(snapshot.points), MAX_POINTS)
         x = snapshot.points[keep, 0].tolist()
         targets, predicted = snapshot.targets[keep].tolist(), snapshot.predictions[keep].tolist()
-        target_marker, target_char = (PLAIN_MARKER, PLAIN_MARKER) if plain_terminal() else ("braille", "⠒")
+        plain = plain_terminal()
+        target_marker, target_char = (PLAIN_MARKER, PLAIN_MARKER) if plain else ("braille", "⠒")
+        # Half blocks place a prediction to half a row (a dot per cell drew it in steps of a row);
+        # the Linux console's fonts lack the quadrants, so it keeps whole-cell dots.
+        prediction_marker, prediction_char = ("•", "•") if plain else ("hd", "▄")
         plt.scatter(x, targets, marker=target_marker, color=rgb(TARGET_COLOR))
-        plt.scatter(x, predicted, marker="•", color=rgb(PREDICTION_COLOR))
+        plt.scatter(x, predicted, marker=prediction_marker, color=rgb(PREDICTION_COLOR))
         plt.title(f"predictions {self._when(snapshot)}")
-        legend = [(target_char, TARGET_COLOR, "target"), ("•", PREDICTION_COLOR, "prediction")]
+        legend = [(target_char, TARGET_COLOR, "target"), (prediction_char, PREDICTION_COLOR, "prediction")]
         under = legend_rows(legend, width, "input x")
         if min(x) < max(x):
             plt.xticks(ticks := round_ticks(min(x), max(x), x_tick_count(width))[2], tick_labels(ticks))
