@@ -135,10 +135,10 @@ def apply(control, command: str, value: Any = None) -> None:
 def serve(commands, events, threads: int, runs_dir: str | None) -> None:
     """The child process: a listener thread applies commands to the current run's control while
     the main thread trains; it exits when the app's process goes away. Ctrl-C and a hang-up reach
-    the whole foreground process group: the app, not the signal, ends the child, once the run is
-    saved."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    the whole foreground process group, and so does a SIGTERM sent to the group (`kill -- -PGID`,
+    a service manager): the app, not the signal, ends the child, once the run is saved."""
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
@@ -178,10 +178,11 @@ def serve(commands, events, threads: int, runs_dir: str | None) -> None:
 
 @contextlib.contextmanager
 def hang_ups_held():
-    """Block SIGHUP while children start: they inherit the mask, so that multiprocessing's resource
-    tracker (which blocks SIGINT and SIGTERM the same way) and the trainer, until `serve` ignores
-    it, outlive a terminal's hang-up; the app then ends them. A hang-up meanwhile waits here."""
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    """Block SIGHUP and SIGTERM while children start: they inherit the mask, so that
+    multiprocessing's resource tracker (which blocks SIGINT and SIGTERM the same way) and the
+    trainer, until `serve` ignores them, outlive a signal to the whole group; the app then ends
+    them. A signal meanwhile waits here."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP, signal.SIGTERM})
     try:
         yield
     finally:
