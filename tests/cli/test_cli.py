@@ -9,7 +9,8 @@ import pytest
 import torch
 from helpers import nntui_command, nntui_environment
 
-from nntui.cli import ProgressReport, build_parser, main, significant_digits_agreeing
+from nntui.cli import build_parser, main
+from nntui.cli.train import ProgressReport, significant_digits_agreeing
 from nntui.core.events import EpochEnd
 from nntui.storage.runs import RunRecorder, RunStore
 
@@ -215,7 +216,7 @@ def test_a_save_file_that_fails_to_write_loses_no_run(monkeypatch, tmp_path, run
     def disk_full(trainer, path):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("nntui.cli.save_model", disk_full)
+    monkeypatch.setattr("nntui.cli.train.save_model", disk_full)
     code, text = run("train", "--preset", "optim", "--epochs", "2", "--save", str(tmp_path / "m.pt"))
     (record,) = RunStore(runs_dir).list().runs
     assert code == 2 and record.status == "finished" and f"saved run {record.id}" in text
