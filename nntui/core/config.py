@@ -27,6 +27,7 @@ from nntui.core.choices import (
     TASKS,
 )
 from nntui.core.errors import ConfigError, UserError
+from nntui.core.expression import parse_expression
 
 _DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 INT64 = 2**63 - 1
@@ -92,8 +93,6 @@ def resolve_task(task: str, dataset: str, expression: str = "") -> str:
     if task != "auto":
         return task
     if dataset == "expression":
-        from nntui.core.expression import parse_expression
-
         try:
             return parse_expression(expression).task
         except ValueError:
@@ -544,8 +543,6 @@ def _model_problems(config: RunConfig) -> Iterator[str]:
 
 
 def _expression_problems(config: RunConfig) -> Iterator[str]:
-    from nntui.core.expression import parse_expression
-
     try:
         expression = parse_expression(config.data.expression)
     except ValueError as error:

@@ -23,8 +23,12 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Footer, Select, Static
 
+from nntui.core.choices import DATASETS
 from nntui.core.config import rule_of
 from nntui.core.errors import UserError
+from nntui.core.lessons import LESSONS
+from nntui.core.share import to_share_string
+from nntui.core.variants import make_variants
 from nntui.tui.budget import FAST_LINK, Limits, Part, ScreenBudget, link_limits
 from nntui.tui.history import (
     DIVERGED,
@@ -296,8 +300,6 @@ class NntuiApp(App[int]):
 
     def _features_follow(self, dataset: str) -> None:
         """Features are of 2-d points: data of another shape takes its inputs as they are."""
-        from nntui.core.choices import DATASETS
-
         two_d = DATASETS.get(dataset).input_dim in (2, None)
         self.query_one("#features").display = two_d
         if not two_d and self.draft.get("model.features"):
@@ -485,7 +487,6 @@ class NntuiApp(App[int]):
             self._begin(paused=False)
 
     def _begin(self, paused: bool, vary: list[str] | None = None) -> None:
-        from nntui.core.variants import make_variants
         from nntui.tui.draft import Draft
         from nntui.tui.runner import Job
 
@@ -539,8 +540,6 @@ class NntuiApp(App[int]):
         """The setup as one line (Playground's URL hash), shown and copied to the clipboard."""
         if self.draft is None:
             return
-        from nntui.core.share import to_share_string
-
         self.take_pending_edits()
         if not self.draft.valid:
             self.notify("Fix the marked fields first: a share string holds a valid setup.", severity="error")
@@ -582,8 +581,6 @@ class NntuiApp(App[int]):
             return
         if not self._ready_to_run():
             return
-        from nntui.core.variants import make_variants
-
         config = self.draft.config
 
         def begin(vary: list[str] | None) -> None:
@@ -756,8 +753,6 @@ class NntuiApp(App[int]):
 
     def action_lesson_step(self, step: int) -> None:
         """The next (1) or previous (-1) experiment; 0 shows the lesson's own again."""
-        from nntui.core.lessons import LESSONS
-
         panel = self.lesson
         index = min(max(panel.index + step, 0), len(LESSONS) - 1)
         name = LESSONS[index].preset

@@ -7,10 +7,11 @@ import sys
 
 import pytest
 import torch
-from helpers import nntui_command, nntui_environment
+from helpers import nntui_command, nntui_environment, train_and_save
 
 from nntui.cli import build_parser, main
 from nntui.cli.train import ProgressReport, significant_digits_agreeing
+from nntui.core.config import RunConfig
 from nntui.core.events import EpochEnd
 from nntui.storage.runs import RunRecorder, RunStore
 
@@ -306,10 +307,6 @@ def test_threads_out_of_range_and_a_closed_pipe_are_handled_quietly(capsys, runs
 
     code, _ = run("train", "--preset", "manual-relu", "--epochs", "1", "--threads", "-1")
     assert code == 2 and "--threads must be between 1 and 1024, got -1" in capsys.readouterr().err
-    from helpers import train_and_save
-
-    from nntui.core.config import RunConfig
-
     for seed in range(3):
         train_and_save(
             RunStore(runs_dir),
