@@ -14,7 +14,7 @@ import argparse
 import tempfile
 import time
 
-from nntui.cli import set_threads
+from nntui.cli.common import set_threads
 from nntui.core.events import Finished
 from nntui.core.variants import make_variants
 from nntui.engine.presets import PRESETS

@@ -18,7 +18,7 @@ import time
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from nntui.cli import set_threads
+from nntui.cli.common import set_threads
 from nntui.core.events import EpochEnd, Finished
 from nntui.engine.presets import PRESETS
 from nntui.engine.trainer import Observe, Trainer

@@ -15,6 +15,7 @@ import torch
 
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
 from nntui.core.events import EpochEnd, Finished, Paused
+from nntui.core.lessons import LESSONS
 from nntui.core.variants import make_variants
 from nntui.engine.presets import PRESETS
 from nntui.engine.trainer import Observe, RunControl, Trainer
@@ -86,7 +87,6 @@ async def shoot(
 
 async def shoot_lesson(name: str, size: tuple[int, int], lesson: int) -> None:
     """Lesson mode at lesson `lesson` (0 first), its preset trained to the end."""
-    from nntui.core.lessons import LESSONS
     from nntui.engine.presets import PRESETS
 
     preset = LESSONS[lesson].preset

@@ -9,17 +9,18 @@ import math
 import time
 from typing import TextIO
 
-from nntui.cli import (
+from nntui.cli.common import (
     EXIT_INTERRUPTED,
     SHARE_HELP,
-    _add_config_flags,
-    _add_threads,
+    add_config_flags,
+    add_threads,
     run_config,
     set_threads,
     stopping_on_signals,
 )
 from nntui.core.errors import UserError
-from nntui.core.sweep import SPACINGS, Grid
+from nntui.core.events import Failed, Finished
+from nntui.core.sweep import SPACINGS, Grid, make_grid
 
 SHADES = " ░▒▓█"  # low loss light, high loss dark: legible without colour
 BEST = "*"
@@ -61,13 +62,11 @@ def add_sweep_command(commands, store: argparse.ArgumentParser) -> None:
     sweep.add_argument(
         "--sequential", dest="batched", action="store_false", default=None, help="never batch the cells"
     )
-    _add_config_flags(sweep)
-    _add_threads(sweep)
+    add_config_flags(sweep)
+    add_threads(sweep)
 
 
 def sweep_command(args: argparse.Namespace, out: TextIO) -> int:
-    from nntui.core.events import Failed, Finished
-    from nntui.core.sweep import make_grid
     from nntui.engine.loop import RunControl
     from nntui.storage.runs import RunStore
     from nntui.storage.sweep import Sweep

@@ -27,6 +27,7 @@ from nntui.core.choices import (
     TASKS,
 )
 from nntui.core.errors import ConfigError, UserError
+from nntui.core.expression import parse_expression
 
 _DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 INT64 = 2**63 - 1
@@ -42,8 +43,9 @@ class Rule:
     it; `batchable`: variants that differ in it can still train as one batched computation;
     `restarts`: changing it while a run is live ends that run (the data or the network change)."""
 
-    label: str
+    label: str  # as the panel labels the field
     panel: str = ""  # data, architecture, hyperparameters, device; "" for TOML and --set only
+    kind: type = str  # the type of its value: how the panel's box reads what is typed
     low: float | None = None
     high: float | None = None
     above: bool = False  # strictly greater than `low`
@@ -60,7 +62,7 @@ class Rule:
 
 def rule(default: Any, label: str, **rule: Any) -> Any:
     """A dataclass field with its Rule, the one row that describes the field everywhere."""
-    return field(default=default, metadata={"rule": Rule(label, **rule)})
+    return field(default=default, metadata={"rule": Rule(label, kind=type(default), **rule)})
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,6 @@ def resolve_task(task: str, dataset: str, expression: str = "") -> str:
     if task != "auto":
         return task
     if dataset == "expression":
-        from nntui.core.expression import parse_expression
-
         try:
             return parse_expression(expression).task
         except ValueError:
@@ -117,7 +117,7 @@ class DataConfig:
     seed: int = rule(42, "data seed", panel="data", low=0, high=INT64, restarts=True)
     path: str = rule("", "csv file", panel="data", restarts=True)
     # the expression dataset's target, e.g. "y = sin(3*x)" or "x1*x2 > 0" (nntui.core.expression)
-    expression: str = rule("", "target expression", panel="data", restarts=True)
+    expression: str = rule("", "target", panel="data", restarts=True)
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,8 @@ class TrainingConfig:
     momentum: float = rule(0.9, "momentum", low=0, high=1, below=True)
     weight_decay: float = rule(0.0, "weight decay", low=0, high=1e6)
     # a penalty on the weights added to the loss being minimised (the loss reported leaves it out)
-    regularization: str = rule("none", "regularization", panel="hyperparameters", choices=REGULARIZATIONS)
-    reg_rate: float = rule(0.0, "regularization rate", panel="hyperparameters", low=0, high=1e6)
+    regularization: str = rule("none", "regularize", panel="hyperparameters", choices=REGULARIZATIONS)
+    reg_rate: float = rule(0.0, "reg. rate", panel="hyperparameters", low=0, high=1e6)
     epochs: int = rule(1000, "epochs", panel="hyperparameters", low=0, high=MAX_EPOCHS, resumable=True)
     # 0 = full batch: one step an epoch; smaller batches take more, noisier steps
     batch_size: int = rule(0, "batch size", panel="hyperparameters", low=0, high=MAX_POINTS)
@@ -544,8 +544,6 @@ def _model_problems(config: RunConfig) -> Iterator[str]:
 
 
 def _expression_problems(config: RunConfig) -> Iterator[str]:
-    from nntui.core.expression import parse_expression
-
     try:
         expression = parse_expression(config.data.expression)
     except ValueError as error:

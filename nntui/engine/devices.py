@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import torch
 
+from nntui.core.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class DeviceInfo:
@@ -73,8 +75,6 @@ def device_problem(name: str) -> str | None:
 
 
 def resolve_device(name: str) -> torch.device:
-    from nntui.core.errors import ConfigError
-
     problem = device_problem(name)
     if problem:
         raise ConfigError([problem])

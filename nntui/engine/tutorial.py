@@ -12,6 +12,7 @@ from collections.abc import Callable
 import torch
 
 from nntui.core.choices import CLASSIFICATION, REGRESSION
+from nntui.core.config import RunConfig
 from nntui.engine.datasets import Data, rings_labels
 
 SEED = 42
@@ -99,7 +100,6 @@ def _uniform_inits(nb: _Notebook) -> None:
 
 
 def _net_1_100_1(nb: _Notebook) -> None:
-    from nntui.core.config import RunConfig
     from nntui.engine.model import initial_weights
 
     initial_weights(RunConfig(), [1, 100, 1], nb.g)

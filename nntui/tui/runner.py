@@ -13,10 +13,12 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from nntui.core.config import RunConfig
+from nntui.core.config import RunConfig
+from nntui.core.errors import UserError
+from nntui.core.events import EpochEnd, Failed
+from nntui.core.variants import make_variants
 
 SEND_EVERY_S = 0.1
 SNAPSHOT_EVERY_S = 2.0
@@ -56,8 +58,6 @@ def child_threads() -> int:
 def train_runs(runs: Iterable[tuple[int, Job, Any]], send, runs_dir: str | None = None) -> None:
     """Train each (run_id, job, control) in turn, sending batches of its events, and save it
     in the runs directory as `nntui train` does."""
-    from nntui.core.errors import UserError
-    from nntui.core.events import EpochEnd, Failed
     from nntui.engine.devices import memory_in_use
     from nntui.storage.runs import RunStore
 
@@ -91,7 +91,6 @@ def train_runs(runs: Iterable[tuple[int, Job, Any]], send, runs_dir: str | None 
 
 def _prepare(job: Job, control, store):
     """The job's event stream, how to save it (returning the id), its device and variant labels."""
-    from nntui.core.variants import make_variants
     from nntui.engine.trainer import Observe, Trainer
     from nntui.storage.comparison import Comparison
     from nntui.storage.runs import RunRecorder, config_for_resume, restore_trainer
@@ -243,8 +242,6 @@ class ProcessRunner:
             except queue.Empty:
                 break
         if not batches and not self._reported_exit and not self._process.is_alive():
-            from nntui.core.events import Failed
-
             self._reported_exit = True
             code = self._process.exitcode
             message = (

@@ -17,7 +17,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from nntui.core.errors import UserError
-from nntui.core.records import RUN_COLUMNS, SORT_NAMES, cut_middle, fit_columns, sorted_runs, table_row
+from nntui.core.records import (
+    EXPORT_FORMATS,
+    RUN_COLUMNS,
+    SORT_NAMES,
+    cut_middle,
+    fit_columns,
+    sorted_runs,
+    table_row,
+)
 from nntui.tui.screens import AnsweredOnce, ConfirmScreen
 from nntui.tui.widgets.charts import EpochChart, Line
 
@@ -237,7 +245,6 @@ class RunsScreen(Screen[RunChoice | None]):
         record = self.cursor_record()
         if record is None:
             return
-        from nntui.core.records import EXPORT_FORMATS
         from nntui.storage.export import export_name, export_run
 
         here = Path.cwd()

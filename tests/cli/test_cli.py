@@ -7,9 +7,11 @@ import sys
 
 import pytest
 import torch
-from helpers import nntui_command, nntui_environment
+from helpers import nntui_command, nntui_environment, train_and_save
 
-from nntui.cli import ProgressReport, build_parser, main, significant_digits_agreeing
+from nntui.cli import build_parser, main
+from nntui.cli.train import ProgressReport, significant_digits_agreeing
+from nntui.core.config import RunConfig
 from nntui.core.events import EpochEnd
 from nntui.storage.runs import RunRecorder, RunStore
 
@@ -215,7 +217,7 @@ def test_a_save_file_that_fails_to_write_loses_no_run(monkeypatch, tmp_path, run
     def disk_full(trainer, path):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("nntui.cli.save_model", disk_full)
+    monkeypatch.setattr("nntui.cli.train.save_model", disk_full)
     code, text = run("train", "--preset", "optim", "--epochs", "2", "--save", str(tmp_path / "m.pt"))
     (record,) = RunStore(runs_dir).list().runs
     assert code == 2 and record.status == "finished" and f"saved run {record.id}" in text
@@ -305,10 +307,6 @@ def test_threads_out_of_range_and_a_closed_pipe_are_handled_quietly(capsys, runs
 
     code, _ = run("train", "--preset", "manual-relu", "--epochs", "1", "--threads", "-1")
     assert code == 2 and "--threads must be between 1 and 1024, got -1" in capsys.readouterr().err
-    from helpers import train_and_save
-
-    from nntui.core.config import RunConfig
-
     for seed in range(3):
         train_and_save(
             RunStore(runs_dir),

@@ -6,6 +6,7 @@ import sys
 
 from nntui.core.choices import ACTIVATIONS, DATASETS, OPTIMIZERS
 from nntui.core.config import RULES, DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig, paths_where
+from nntui.core.errors import ConfigError
 
 
 def test_the_core_and_the_faces_import_without_torch():
@@ -58,8 +59,6 @@ def test_every_config_field_is_one_row_of_the_field_table():
 
 
 def test_a_number_too_large_for_memory_or_int64_is_refused_with_the_field_and_the_bound():
-    from nntui.core.errors import ConfigError
-
     cases = {
         "training.seed": (
             "training.seed=9223372036854775808",

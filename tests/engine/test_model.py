@@ -1,6 +1,7 @@
 import torch
 
 from nntui.core.config import RunConfig
+from nntui.core.events import EpochEnd
 from nntui.engine.model import MLP, ScratchMLP, initial_weights, parameter_count
 from nntui.engine.trainer import Trainer
 
@@ -14,8 +15,6 @@ def small(style: str, **training) -> RunConfig:
 
 
 def losses(config: RunConfig) -> list[float]:
-    from nntui.core.events import EpochEnd
-
     return [e.train_loss for e in Trainer(config).events() if isinstance(e, EpochEnd)]
 
 

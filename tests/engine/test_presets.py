@@ -1,6 +1,7 @@
 import pytest
 
 from nntui.core.choices import REPLAYS
+from nntui.core.config import DataConfig, RunConfig
 from nntui.core.events import EpochEnd, Finished, Snapshot
 from nntui.engine.presets import PRESETS
 from nntui.engine.printed import compare, run_values
@@ -66,8 +67,6 @@ def test_replayed_data_matches_the_notebook_sizes():
 
 
 def test_every_replay_a_config_accepts_trains():
-    from nntui.core.config import DataConfig, RunConfig
-
     for cell in REPLAYS.values():
         data = DataConfig(dataset=cell.dataset, size=cell.size, val_share=cell.n_val / cell.size)
         config = RunConfig(replay=cell.name, data=data).updated(["training.epochs=1"])

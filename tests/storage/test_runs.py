@@ -10,6 +10,7 @@ from nntui.cli import main
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
 from nntui.core.events import EpochEnd
+from nntui.core.records import RUN_COLUMNS
 from nntui.engine.trainer import RunControl, Trainer
 from nntui.storage.runs import RunRecorder, RunStore, config_for_resume, restore_trainer, write_atomic
 
@@ -233,8 +234,6 @@ def test_cli_runs_dir_flag_overrides_the_environment(tmp_path):
 
 
 def test_the_runs_table_fits_the_terminal_and_wide_shows_every_column(monkeypatch):
-    from nntui.core.records import RUN_COLUMNS
-
     store = RunStore()
     name = "a-long-experiment-name [training.seed=3, model.hidden=64 tanh]"
     record, _ = train_and_save(store, small_config(epochs=1).with_changes(name=name))

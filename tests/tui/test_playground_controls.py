@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from nntui.core.share import from_share_string
 from nntui.engine.presets import PRESETS
 from nntui.tui.history import FINISHED, READY
 from nntui.tui.widgets.features import FeatureToggle, FeatureToggles
@@ -112,8 +113,6 @@ async def test_g_draws_new_data_and_capital_r_new_initial_weights_while_r_keeps_
 
 
 async def test_y_shows_the_setup_as_a_share_string_that_reads_back():
-    from nntui.core.share import from_share_string
-
     async with make_app().run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         app = pilot.app

@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from nntui.core.events import EpochEnd, Finished, Paused, Snapshot
+from nntui.core.variants import make_variants
 from nntui.tui.draft import Draft
 from nntui.tui.widgets.fields import Field
 
@@ -130,8 +131,6 @@ def test_runs_screen_with_two_runs_overlaid(snap_compare, tmp_path, monkeypatch)
 def test_comparison_of_three_seeds(snap_compare):
     import dataclasses
 
-    from nntui.core.events import EpochEnd, Finished
-    from nntui.core.variants import make_variants
     from nntui.storage.comparison import Comparison
     from nntui.storage.runs import RunStore
 

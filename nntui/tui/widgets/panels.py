@@ -1,16 +1,18 @@
-"""The four setup panels: data, architecture, hyperparameters and device. Each composes `Field`s;
-the app validates their edits and sends back each field's problem."""
+"""The four setup panels: data, architecture, hyperparameters and device. Each composes `Field`s
+in its own order, each labelled and typed by its row of the field table (core/config.py), whose
+`panel` says where it goes; the app validates their edits and sends back each field's problem."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Label, Select, Static
 
-from nntui.core.choices import REGULARIZATIONS
+from nntui.core.config import rule_of
 from nntui.tui.engine import Engine
 from nntui.tui.widgets.features import FeatureToggles
 from nntui.tui.widgets.fields import Field
@@ -45,17 +47,15 @@ class DataPanel(Panel):
         yield Field("preset", "preset", self.preset, choices=presets, id="preset")
         yield Static(self.summary, id="preset-summary", classes="hint")
         datasets = [(name, name) for name, _ in self.engine.datasets]
-        yield Field("dataset", "data.dataset", self.raw["data"]["dataset"], choices=datasets)
-        yield Field("size", "data.size", self.raw["data"]["size"], kind=int)
-        yield Field("noise", "data.noise", self.raw["data"]["noise"], kind=float)
+        yield config_field(self.raw, "data.dataset", choices=datasets)
+        yield config_field(self.raw, "data.size")
+        yield config_field(self.raw, "data.noise")
         yield Static("Playground's %/100: 0.5 = 50 %", classes="hint", id="noise-hint")
-        yield Field("data seed", "data.seed", self.raw["data"]["seed"], kind=int)
-        path = Field("csv file", "data.path", self.raw["data"]["path"], kind=str, id="csv-path")
+        yield config_field(self.raw, "data.seed")
+        path = config_field(self.raw, "data.path", id="csv-path")
         path.display = self.raw["data"]["dataset"] == "csv"
         yield path
-        expression = Field(
-            "target", "data.expression", self.raw["data"]["expression"], kind=str, id="expression"
-        )
+        expression = config_field(self.raw, "data.expression", id="expression")
         expression.display = self.raw["data"]["dataset"] == "expression"
         yield expression
 
@@ -143,28 +143,17 @@ class HyperparametersPanel(Panel):
         self.engine, self.raw = engine, raw
 
     def compose(self) -> ComposeResult:
-        training, data = self.raw["training"], self.raw["data"]
-        yield Field("learning rate", "training.lr", training["lr"], kind=float)
-        yield Field("epochs", "training.epochs", training["epochs"], kind=int)
-        yield Field("batch size", "training.batch_size", training["batch_size"], kind=int)
+        yield config_field(self.raw, "training.lr")
+        yield config_field(self.raw, "training.epochs")
+        yield config_field(self.raw, "training.batch_size")
         yield Static("0 = full batch", classes="hint", id="batch-hint")
-        yield Field(
-            "optimizer",
-            "training.optimizer",
-            training["optimizer"],
-            choices=[(name, name) for name in self.engine.optimizers],
-        )
-        yield Field("shuffle", "training.shuffle", training["shuffle"], kind=bool)
-        yield Field("seed", "training.seed", training["seed"], kind=int)
-        yield Field(
-            "regularize",
-            "training.regularization",
-            training["regularization"],
-            choices=[(name, name) for name in REGULARIZATIONS],
-        )
-        yield Field("reg. rate", "training.reg_rate", training["reg_rate"], kind=float)
-        yield Field("validation", "data.val_share", data["val_share"], kind=float)
-        yield Field("style", "style", self.raw["style"], choices=STYLE_CHOICES)
+        yield config_field(self.raw, "training.optimizer", choices=[(n, n) for n in self.engine.optimizers])
+        yield config_field(self.raw, "training.shuffle")
+        yield config_field(self.raw, "training.seed")
+        yield config_field(self.raw, "training.regularization")
+        yield config_field(self.raw, "training.reg_rate")
+        yield config_field(self.raw, "data.val_share")
+        yield config_field(self.raw, "style", choices=STYLE_CHOICES)
 
 
 class DevicePanel(Panel):
@@ -177,7 +166,7 @@ class DevicePanel(Panel):
         self.engine, self.device = engine, device
 
     def compose(self) -> ComposeResult:
-        yield Field("device", "device", self.device, choices=self._choices(self.device))
+        yield Field(rule_of("device").label, "device", self.device, choices=self._choices(self.device))
         descriptions = [cpu_line(text) if name == "cpu" else text for name, text in self.engine.devices]
         yield Static("\n".join(descriptions), id="devices", classes="hint")
         yield SteadyStatic(self.live, id="device-live")
@@ -200,6 +189,21 @@ class DevicePanel(Panel):
     def watch_live(self, live: str) -> None:
         if self.is_mounted:
             self.query_one("#device-live", SteadyStatic).update(live)
+
+
+def config_field(
+    raw: dict, path: str, choices: list[tuple[str, Any]] | None = None, id: str | None = None
+) -> Field:
+    """The box or choice for the config field at `path` (such as `training.lr`), showing its
+    value in `raw` (a draft's raw dict), labelled and typed by its row of the field table; its
+    choices are the row's unless given (the engine's, or names to show)."""
+    rule = rule_of(path)
+    value = raw
+    for part in path.split("."):
+        value = value[part]
+    if choices is None and rule.choices is not None:
+        choices = [(name, name) for name in rule.names()]
+    return Field(rule.label, path, value, kind=rule.kind, choices=choices, id=id)
 
 
 def cpu_line(description: str) -> str:
