@@ -379,7 +379,11 @@ def run_details(store, record) -> list[str]:
         lines.append(record.message)
     from nntui.core.share import to_share_string
 
-    lines += [f"files: {store.root / record.id}", f"share: {to_share_string(record.config)!r}"]
+    try:
+        share = repr(to_share_string(record.config))
+    except UserError as error:
+        share = f"none: {error}"
+    lines += [f"files: {store.root / record.id}", f"share: {share}"]
     lines += ["", "config:", record.config.to_toml().rstrip(), ""]
     history = store.history(record.id)
     if len(history):

@@ -59,8 +59,10 @@ def load_data(config: RunConfig) -> tuple[Data, torch.Generator]:
 
 
 def data_source(config: RunConfig) -> str:
-    """What a dataset reads besides its seed: a CSV's path, or the typed target expression."""
-    return config.data.expression if config.data.dataset == "expression" else config.data.path
+    """What a dataset reads besides its seed: a CSV's path, the typed target expression, or the
+    drawn points."""
+    data = config.data
+    return {"expression": data.expression, "drawn": data.points}.get(data.dataset, data.path)
 
 
 class Trainer(Steps):
