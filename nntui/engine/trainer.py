@@ -277,6 +277,8 @@ class Trainer(Steps):
         rows, cols = self.observe.grid
         low = self.data.x_train.min(0).values.tolist()
         high = self.data.x_train.max(0).values.tolist()
+        if self.config.data.dataset == "drawn":  # the whole plane the points were drawn on
+            low, high = [min(v, -1.0) for v in low], [max(v, 1.0) for v in high]
         xs = torch.linspace(low[0], high[0], cols, device=self.device)
         ys = torch.linspace(high[1], low[1], rows, device=self.device)
         grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")

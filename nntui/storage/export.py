@@ -51,10 +51,7 @@ def data_csv(config: RunConfig) -> str:
     target. A drawn set is written as listed (no noise, in drawing order); other data as the run
     trains on it, training points first, so the same data.val_share holds out the same points."""
     if config.data.dataset == "drawn":
-        from nntui.core.drawn import parse_points
-
-        rows = [(p.x1, p.x2, p.label) for p in parse_points(config.data.points)]
-        return _csv_text(["x1", "x2", "class"], rows)
+        return points_csv(config.data.points)
     from nntui.engine.trainer import load_data
 
     data, _ = load_data(config)
@@ -63,6 +60,13 @@ def data_csv(config: RunConfig) -> str:
     inputs = ["x"] if x.shape[1] == 1 else [f"x{i + 1}" for i in range(x.shape[1])]
     target = "class" if data.task == CLASSIFICATION else "y"
     return _csv_text([*inputs, target], (row for row in zip(*x.T, y[:, 0])))
+
+
+def points_csv(points: str) -> str:
+    """Drawn points (`x1,x2,class;…`) as CSV rows under an `x1,x2,class` header."""
+    from nntui.core.drawn import parse_points
+
+    return _csv_text(["x1", "x2", "class"], [(p.x1, p.x2, p.label) for p in parse_points(points)])
 
 
 def _csv_text(header: list[str], rows) -> str:
@@ -74,10 +78,9 @@ def _csv_text(header: list[str], rows) -> str:
     return buffer.getvalue()
 
 
-def write_data_csv(config: RunConfig, destination: str | Path) -> str:
-    """The data as a CSV file (data_csv), written whole or not at all; where it went."""
+def write_csv(content: str, destination: str | Path) -> str:
+    """A CSV file written whole or not at all (missing folders made); where it went."""
     target = Path(destination).expanduser()
-    content = data_csv(config)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, lambda file: file.write(content.encode()))

@@ -26,6 +26,7 @@ from textual.widgets import Footer, Select, Static
 from nntui.core.config import rule_of
 from nntui.core.errors import UserError
 from nntui.tui.budget import FAST_LINK, Limits, Part, ScreenBudget, link_limits
+from nntui.tui.draw import DrawCanvas
 from nntui.tui.history import (
     DIVERGED,
     FAILED,
@@ -78,6 +79,7 @@ class NntuiApp(App[int]):
         Binding("R", "reset_new_weights", "reset with new initial weights", show=False),
         Binding("g", "regenerate", "new data (a new data seed)", show=False),
         Binding("y", "share", "share string: the setup as one line", show=False),
+        Binding("o", "draw", "draw your own points: click, or arrows and enter", show=False),
         Binding("l", "log_y", "log-y", show=False),
         Binding("p", "presets", "preset"),
         Binding("c", "compare", "compare"),
@@ -232,6 +234,7 @@ class NntuiApp(App[int]):
                 field.show(self.draft.get(field.path))
         self.query_one(DevicePanel).show(self.draft.get("device"))
         self.query_one("#csv-path").display = self.draft.get("data.dataset") == "csv"
+        self.query_one("#points").display = self.draft.get("data.dataset") == "drawn"
         self.query_one(DataPanel).summary = self._preset_summary()
         await self.query_one(ArchitecturePanel).show_layers(self.draft.layers)
         self._features_follow(self.draft.get("data.dataset"))
@@ -291,6 +294,7 @@ class NntuiApp(App[int]):
         if edit.path == "data.dataset":
             self.query_one("#csv-path").display = edit.value == "csv"
             self.query_one("#expression").display = edit.value == "expression"
+            self.query_one("#points").display = edit.value == "drawn"
             self._features_follow(edit.value)
         self._after_edit()
 
@@ -487,8 +491,10 @@ class NntuiApp(App[int]):
     def _begin(self, paused: bool, vary: list[str] | None = None) -> None:
         from nntui.core.variants import make_variants
         from nntui.tui.draft import Draft
+        from nntui.tui.draw import leave_draw
         from nntui.tui.runner import Job
 
+        leave_draw(self)
         self.history = RunHistory(status=STARTING)
         self.compare = None
         config = self.draft.config
@@ -548,6 +554,20 @@ class NntuiApp(App[int]):
         line = to_share_string(self.draft.config)
         self.copy_to_clipboard(line)
         self.show_message(Text(f"share string (copied; nntui --config-string '…' opens it):\n{line}"))
+
+    def action_draw(self) -> None:
+        """Draw mode: points of your own on the plane (nntui/tui/draw.py)."""
+        from nntui.tui.draw import enter_draw
+
+        enter_draw(self)
+
+    @on(DrawCanvas.Changed)
+    @on(DrawCanvas.Write)
+    @on(DrawCanvas.Leave)
+    def drawing(self, message) -> None:
+        from nntui.tui.draw import handle
+
+        handle(self, message)
 
     def action_regenerate(self) -> None:
         """Playground's regenerate: the same dataset drawn again from a new data seed."""

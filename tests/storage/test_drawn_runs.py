@@ -11,7 +11,7 @@ from nntui.cli import main
 from nntui.core.config import RunConfig
 from nntui.core.drawn import format_points, point
 from nntui.engine.trainer import load_data
-from nntui.storage.export import data_csv, export_run, write_data_csv
+from nntui.storage.export import data_csv, export_run, write_csv
 from nntui.storage.runs import RunStore, restore_trainer
 
 POINTS = "0.5,-0.25,1;-0.75,0.125,0;0,0,0;0.9,0.9,1;-1,1,0;0.25,0.5,1;1,-1,2;0.75,-1,2;0.5,-0.75,2"
@@ -36,7 +36,7 @@ def test_a_saved_run_keeps_its_points_and_shows_its_class_map_again():
 
 
 def test_the_points_written_as_csv_read_back_as_the_same_points(tmp_path):
-    path = write_data_csv(drawn(), tmp_path / "new" / "points.csv")
+    path = write_csv(data_csv(drawn()), tmp_path / "new" / "points.csv")
     lines = (tmp_path / "new" / "points.csv").read_text().splitlines()
     assert path.endswith("points.csv") and lines[0] == "x1,x2,class" and lines[1] == "0.5,-0.25,1"
     back = RunConfig().with_changes(

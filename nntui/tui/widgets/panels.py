@@ -58,6 +58,9 @@ class DataPanel(Panel):
         )
         expression.display = self.raw["data"]["dataset"] == "expression"
         yield expression
+        points = Field("points (o)", "data.points", self.raw["data"]["points"], kind=str, id="points")
+        points.display = self.raw["data"]["dataset"] == "drawn"
+        yield points
 
     def watch_summary(self, summary: str) -> None:
         if self.is_mounted:
