@@ -42,6 +42,31 @@ CLASSIFICATION = RunConfig(
 # TensorFlow Playground's own setup on its circle, with X1² among the features
 PLAYGROUND = PRESETS.get("playground-circle").config.with_changes(model={"features": "x1,x2,x1sq,x2sq"})
 
+# Your own data: three clusters drawn in draw mode (o), eight points each
+DRAWN = RunConfig(
+    name="drawn",
+    data=DataConfig(
+        dataset="drawn",
+        val_share=0.25,
+        points=";".join(
+            f"{cx + dx:g},{cy + dy:g},{label}"
+            for label, (cx, cy) in enumerate([(-0.6, 0.5), (0.6, 0.5), (0, -0.6)])
+            for dx, dy in [
+                (-0.2, 0),
+                (0.2, 0),
+                (0, -0.2),
+                (0, 0.2),
+                (-0.1, 0.1),
+                (0.1, -0.1),
+                (0.1, 0.1),
+                (0, 0),
+            ]
+        ),
+    ),
+    model=ModelConfig(hidden=(Layer(8, "tanh"),)),
+    training=TrainingConfig(optimizer="adam", lr=0.05, epochs=60),
+)
+
 
 def events_of(config: RunConfig, pause_at: int | None = None) -> list:
     """A run's events with timing figures fixed; with `pause_at`, the run paused after that epoch."""
@@ -124,6 +149,7 @@ async def main() -> None:
     await shoot("small-monitor", (80, 24), CLASSIFICATION, classification, view="monitor")
     await shoot("help", (120, 40), REGRESSION, keys=["question_mark"])
     await shoot("playground", (120, 40), PLAYGROUND, events_of(PLAYGROUND))
+    await shoot("draw", (120, 40), DRAWN, events_of(DRAWN), keys=["o", "2", "down", "down", "right"])
     await shoot("large", (160, 48), CLASSIFICATION, classification)
     await shoot_lesson("lesson", (80, 24), 4)
     with tempfile.TemporaryDirectory() as where:

@@ -132,7 +132,11 @@ def run_details(store, record) -> list[str]:
         lines.append(f"compared in group {record.group}")
     if record.message:
         lines.append(record.message)
-    lines += [f"files: {store.root / record.id}", f"share: {to_share_string(record.config)!r}"]
+    try:
+        share = repr(to_share_string(record.config))
+    except UserError as error:  # a drawn set too large for one line
+        share = f"none: {error}"
+    lines += [f"files: {store.root / record.id}", f"share: {share}"]
     lines += ["", "config:", record.config.to_toml().rstrip(), ""]
     history = store.history(record.id)
     if len(history):

@@ -105,6 +105,13 @@ DATASETS: Registry[DatasetChoice] = _registry(
             None,
         ),
         DatasetChoice(
+            "drawn",
+            CLASSIFICATION,
+            "your own points, drawn on the class map (o), kept in data.points as x1,x2,class;…",
+            2,
+            classes=None,
+        ),
+        DatasetChoice(
             "csv", None, "a CSV file: numeric columns, the last one the target", None, classes=None
         ),
     ],

@@ -118,6 +118,9 @@ class DataConfig:
     path: str = rule("", "csv file", panel="data", restarts=True)
     # the expression dataset's target, e.g. "y = sin(3*x)" or "x1*x2 > 0" (nntui.core.expression)
     expression: str = rule("", "target", panel="data", restarts=True)
+    # the drawn dataset's points, "x1,x2,class;…" on [-1, 1]² (nntui.core.drawn); data.size does
+    # not apply to them: a drawn set has as many points as it lists
+    points: str = rule("", "points (o)", panel="data", restarts=True)
 
 
 @dataclass(frozen=True)
@@ -187,8 +190,17 @@ class RunConfig:
         return resolve_task(self.task, self.data.dataset, self.data.expression)
 
     @property
+    def n_points(self) -> int:
+        """How many points the data has: data.size, or as many as a drawn set lists."""
+        if self.data.dataset == "drawn":
+            from nntui.core.drawn import count_points
+
+            return count_points(self.data.points)
+        return self.data.size
+
+    @property
     def n_val(self) -> int:
-        share, size = self.data.val_share, self.data.size
+        share, size = self.data.val_share, self.n_points
         return round(size * share) if 0 <= share < 1 and 0 <= size <= MAX_POINTS else 0
 
     def architecture(self, input_dim: int | str = "in", output_dim: int | str = "out") -> str:
@@ -496,6 +508,8 @@ def _problems(config: RunConfig) -> Iterator[str]:
         yield "data.path must name a CSV file when data.dataset is csv"
     if data.dataset == "expression":
         yield from _expression_problems(config)
+    if data.dataset == "drawn":
+        yield from _drawn_problems(config)
     if config.replay in REPLAYS:
         cell = REPLAYS.get(config.replay)
         if (data.dataset, data.size, config.n_val) != (cell.dataset, cell.size, cell.n_val):
@@ -510,12 +524,12 @@ def _problems(config: RunConfig) -> Iterator[str]:
     task = DATASETS.get(data.dataset).task if data.dataset in DATASETS else None
     if task and config.task not in ("auto", task):
         yield f"task must be {task} (or auto) for dataset {data.dataset}, got {config.task!r}"
-    n_val = config.n_val if math.isfinite(data.val_share) else 0
-    if data.size - n_val < 1 and data.dataset != "csv":
-        yield f"data.val_share leaves no training data: {data.size} points, {n_val} for validation"
-    elif training.batch_size > data.size - n_val and data.dataset != "csv":
+    n_val, size = (config.n_val if math.isfinite(data.val_share) else 0), config.n_points
+    if size - n_val < 1 and data.dataset != "csv" and size != 0:  # no drawn points: said above
+        yield f"data.val_share leaves no training data: {size} points, {n_val} for validation"
+    elif training.batch_size > size - n_val and data.dataset != "csv":
         yield (
-            f"training.batch_size must be at most the {data.size - n_val} training points "
+            f"training.batch_size must be at most the {size - n_val} training points "
             f"(0 = full batch), got {training.batch_size}"
         )
 
@@ -556,3 +570,16 @@ def _expression_problems(config: RunConfig) -> Iterator[str]:
         )
     if config.model.feature_names and expression.input_dim != 2:
         yield "model.features needs 2-d inputs (x1, x2); this expression reads x alone"
+
+
+def _drawn_problems(config: RunConfig) -> Iterator[str]:
+    from nntui.core.drawn import classes_of, points_problem
+
+    problem = points_problem(config.data.points)
+    if problem:
+        yield problem
+    elif config.model.output == "playground" and classes_of(config.data.points) != 2:
+        yield (
+            f"model.output playground is one tanh unit for two classes; the drawn points have "
+            f"{classes_of(config.data.points)}"
+        )

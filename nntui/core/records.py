@@ -145,7 +145,7 @@ SORT_KEYS: dict[str, tuple[Callable[[RunRecord], Any], bool]] = {
     "device": (lambda run: run.device, False),
 }
 SORT_NAMES = list(SORT_KEYS)
-EXPORT_FORMATS = ("csv", "json", "pt", "py")
+EXPORT_FORMATS = ("csv", "json", "pt", "py", "data")  # data: the run's points as CSV
 RUN_COLUMNS = (
     "id", "name", "status", "dataset", "architecture", "optimizer", "lr", "epochs",
     "train loss", "val loss", "accuracy", "duration", "device",

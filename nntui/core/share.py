@@ -11,8 +11,9 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from nntui.core.config import RULES, ConfigError, RunConfig, _values, parse_hidden
+from nntui.core.errors import UserError
 
-_SAFE = ",:/*()<>^!'+-~"  # kept as typed: enough for layers, paths and expressions
+_SAFE = ",:/*()<>^!'+-~;"  # kept as typed: enough for layers, paths, expressions and points
 _DEFAULTS: dict[str, Any] = dict(_values(RunConfig()))
 _FIELDS = [path for path in RULES]
 
@@ -28,7 +29,16 @@ _BY_NAME = {**{path: path for path in _FIELDS}, **{name: path for path, name in 
 
 
 def to_share_string(config: RunConfig) -> str:
-    """The config's fields that differ from the defaults, as `name=value&…` ("" for the defaults)."""
+    """The config's fields that differ from the defaults, as `name=value&…` ("" for the defaults);
+    a UserError for a drawn set too large to paste as one line."""
+    from nntui.core.drawn import SHARE_MAX_POINTS, count_points
+
+    drawn = count_points(config.data.points)
+    if drawn > SHARE_MAX_POINTS:
+        raise UserError(
+            f"a share string carries at most {SHARE_MAX_POINTS} drawn points and this set has {drawn:,}: "
+            "share the config file instead (nntui train --write-config, or runs export --format json)"
+        )
     values = dict(_values(config))
     parts = []
     for path in _FIELDS:

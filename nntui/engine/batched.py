@@ -63,7 +63,7 @@ def chunk_size(configs: list[RunConfig], device: torch.device) -> int:
     as batching pays for (`CPU_BATCH_LIMIT`), on a GPU as many as fit in half its free memory."""
     widest = max(max((layer.units for layer in c.model.hidden), default=1) for c in configs)
     first = configs[0]
-    rows = first.training.batch_size or first.data.size - first.n_val
+    rows = first.training.batch_size or first.n_points - first.n_val
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)
         return max(1, free // 2 // max(estimated_bytes(c) for c in configs))

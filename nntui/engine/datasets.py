@@ -249,6 +249,21 @@ def make_expression(n: int, noise: float, g: torch.Generator, path: str = "") ->
     return x, _noisy(y.float(), noise, g)
 
 
+def drawn_points(text: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The points of `x1,x2,class;…` (checked by the config first) as inputs and classes."""
+    rows = [[float(value) for value in part.split(",")] for part in text.split(";") if part.strip()]
+    table = torch.tensor(rows, dtype=torch.float32).reshape(-1, 3)
+    return table[:, :2], table[:, 2].long()
+
+
+def make_drawn(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
+    """The drawn points `path` lists (as many as it lists: n does not apply), shuffled so that
+    validation takes points of every part of the drawing; noise jitters their positions."""
+    x, y = drawn_points(path)
+    order = torch.randperm(len(x), generator=g)
+    return _noisy(x[order], noise, g), y[order]
+
+
 def make_csv(n: int, noise: float, g: torch.Generator, path: str = "") -> tuple:
     """Numeric columns; the last one is the target. A header row is skipped if it is not numeric."""
     if not path:
@@ -333,6 +348,7 @@ for _name, _make in [
     ("plane", make_plane),
     ("multi-gauss", make_multi_gauss),
     ("expression", make_expression),
+    ("drawn", make_drawn),
     ("csv", make_csv),
 ]:
     GENERATORS.add(_name, _make)

@@ -59,8 +59,10 @@ def load_data(config: RunConfig) -> tuple[Data, torch.Generator]:
 
 
 def data_source(config: RunConfig) -> str:
-    """What a dataset reads besides its seed: a CSV's path, or the typed target expression."""
-    return config.data.expression if config.data.dataset == "expression" else config.data.path
+    """What a dataset reads besides its seed: a CSV's path, the typed target expression, or the
+    drawn points."""
+    data = config.data
+    return {"expression": data.expression, "drawn": data.points}.get(data.dataset, data.path)
 
 
 class Trainer(Steps):
@@ -275,6 +277,8 @@ class Trainer(Steps):
         rows, cols = self.observe.grid
         low = self.data.x_train.min(0).values.tolist()
         high = self.data.x_train.max(0).values.tolist()
+        if self.config.data.dataset == "drawn":  # the whole plane the points were drawn on
+            low, high = [min(v, -1.0) for v in low], [max(v, 1.0) for v in high]
         xs = torch.linspace(low[0], high[0], cols, device=self.device)
         ys = torch.linspace(high[1], low[1], rows, device=self.device)
         grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")

@@ -46,8 +46,51 @@ def run_json(record: RunRecord, history: History) -> str:
     return json.dumps(_json_safe({"run": record.to_dict(), "history": history.rows()}), indent=1) + "\n"
 
 
+def data_csv(config: RunConfig) -> str:
+    """The run's data as a CSV that the csv dataset reads back: the input columns, then the
+    target. A drawn set is written as listed (no noise, in drawing order); other data as the run
+    trains on it, training points first, so the same data.val_share holds out the same points."""
+    if config.data.dataset == "drawn":
+        return points_csv(config.data.points)
+    from nntui.engine.trainer import load_data
+
+    data, _ = load_data(config)
+    x = torch.cat([data.x_train, data.x_val]).cpu().numpy()
+    y = torch.cat([data.y_train, data.y_val]).reshape(len(x), -1).cpu().numpy()
+    inputs = ["x"] if x.shape[1] == 1 else [f"x{i + 1}" for i in range(x.shape[1])]
+    target = "class" if data.task == CLASSIFICATION else "y"
+    return _csv_text([*inputs, target], (row for row in zip(*x.T, y[:, 0])))
+
+
+def points_csv(points: str) -> str:
+    """Drawn points (`x1,x2,class;…`) as CSV rows under an `x1,x2,class` header."""
+    from nntui.core.drawn import parse_points
+
+    return _csv_text(["x1", "x2", "class"], [(p.x1, p.x2, p.label) for p in parse_points(points)])
+
+
+def _csv_text(header: list[str], rows) -> str:
+    """Rows whose numbers are written in their shortest exact form (float32 as float32)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([str(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
+def write_csv(content: str, destination: str | Path) -> str:
+    """A CSV file written whole or not at all (missing folders made); where it went."""
+    target = Path(destination).expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, lambda file: file.write(content.encode()))
+    except OSError as error:
+        raise UserError(f"cannot write {target}: {error.strerror or error}") from None
+    return str(target)
+
+
 def export_name(record: RunRecord, format: str) -> str:
-    return f"nntui-{record.id}.{format}"
+    return f"nntui-{record.id}-data.csv" if format == "data" else f"nntui-{record.id}.{format}"
 
 
 def export_run(store: RunStore, record: RunRecord, format: str, destination: str | None = None) -> str:
@@ -62,6 +105,8 @@ def export_run(store: RunStore, record: RunRecord, format: str, destination: str
         content = script(record, store.history(record.id))
     elif format == "csv":
         content = metrics_csv(store.history(record.id))
+    elif format == "data":
+        content = data_csv(record.config)
     else:
         content = run_json(record, store.history(record.id))
     if destination == "-":
@@ -180,13 +225,28 @@ def _constants(record: RunRecord, config: RunConfig, dims: list[int], n_val: int
             f"VAL_POINTS = {n_val}  # the last points, held out for validation",
             f"TRAINING_SEED = {training.seed}",
         ]
-        if data.path and data.dataset != "expression":
+        if data.path and data.dataset not in ("expression", "drawn"):
             lines.insert(1, f"CSV_PATH = {data.path!r}")
         if data.dataset == "expression":
             lines.insert(1, f"EXPRESSION = {data.expression!r}  # the target, y = …, or a condition")
+        if data.dataset == "drawn":
+            lines.insert(1, _points_constant(data.points))
     if n_val:
         lines.append(f"VAL_EVERY = {training.val_every}  # and on the last epoch")
     return "\n".join(lines)
+
+
+def _points_constant(points: str, width: int = 88) -> str:
+    """The drawn points, embedded: one string literal split over lines at whole points."""
+    lines, line = [], ""
+    for part in filter(None, (p.strip() for p in points.split(";"))):
+        if line and len(line) + len(part) + 1 > width:
+            lines.append(line + ";")
+            line = ""
+        line = f"{line};{part}" if line else part
+    lines.append(line)
+    body = "\n".join(f"    {text!r}" for text in lines)
+    return f"POINTS = (  # the drawn set: x1,x2,class;… on [-1, 1]²\n{body}\n)"
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -203,6 +263,8 @@ def _data_source(config: RunConfig) -> str:
     path = "CSV_PATH" if config.data.path else '""'
     if config.data.dataset == "expression":
         path = "EXPRESSION"
+    if config.data.dataset == "drawn":
+        path = "POINTS"
     extent = config.data.extent
     extent = (
         f"\n    x = x * {extent!r}  # data.extent"

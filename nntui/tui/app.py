@@ -26,11 +26,13 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Footer, Select, Static
 
+from nntui.core.errors import UserError
 from nntui.core.lessons import LESSONS
 from nntui.core.share import to_share_string
 from nntui.core.variants import Variant, make_variants
 from nntui.tui.budget import FAST_LINK, Limits, link_limits
 from nntui.tui.devices_screen import DevicesScreen
+from nntui.tui.draw import DrawCanvas
 from nntui.tui.drawing import POLL_EVERY_S, Drawing
 from nntui.tui.editing import SetupEditor
 from nntui.tui.history import CompareHistory, RunHistory
@@ -67,6 +69,7 @@ class NntuiApp(App[int]):
         Binding("R", "reset_new_weights", "reset with new initial weights", show=False),
         Binding("g", "regenerate", "new data (a new data seed)", show=False),
         Binding("y", "share", "share string: the setup as one line", show=False),
+        Binding("o", "draw", "draw your own points: click, or arrows and enter", show=False),
         Binding("l", "log_y", "log-y", show=False),
         Binding("p", "presets", "preset"),
         Binding("c", "compare", "compare"),
@@ -312,9 +315,27 @@ class NntuiApp(App[int]):
         if not self.draft.valid:
             self.notify("Fix the marked fields first: a share string holds a valid setup.", severity="error")
             return
-        line = to_share_string(self.draft.config)
+        try:
+            line = to_share_string(self.draft.config)
+        except UserError as error:  # a drawn set too large for one line
+            self.notify(str(error), severity="error")
+            return
         self.copy_to_clipboard(line)
         self.show_message(Text(f"share string (copied; nntui --config-string '…' opens it):\n{line}"))
+
+    def action_draw(self) -> None:
+        """Draw mode: points of your own on the plane (nntui/tui/draw.py)."""
+        from nntui.tui.draw import enter_draw
+
+        enter_draw(self)
+
+    @on(DrawCanvas.Changed)
+    @on(DrawCanvas.Write)
+    @on(DrawCanvas.Leave)
+    def drawing_changed(self, message) -> None:
+        from nntui.tui.draw import handle
+
+        handle(self, message)
 
     def action_regenerate(self) -> None:
         """Playground's regenerate: the same dataset drawn again from a new data seed."""

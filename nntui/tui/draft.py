@@ -9,6 +9,7 @@ from typing import Any
 
 from nntui.core.choices import CLASSIFICATION, DATASETS
 from nntui.core.config import Layer, RunConfig, draw_network, feature_names, resolve_task
+from nntui.core.drawn import classes_of
 from nntui.core.errors import ConfigError
 from nntui.core.expression import parse_expression
 from nntui.engine.model import parameter_count
@@ -111,7 +112,8 @@ def dims(raw: dict[str, Any]) -> tuple[int | None, int | None]:
             return None, None
     if resolve_task(raw["task"], dataset, raw["data"].get("expression", "")) != CLASSIFICATION:
         return inputs, 1
-    return inputs, 1 if model.get("output") == "playground" else spec.classes
+    classes = classes_of(raw["data"].get("points", "")) if dataset == "drawn" else spec.classes
+    return inputs, 1 if model.get("output") == "playground" else classes
 
 
 def describe(draft: Draft) -> tuple[str, str]:

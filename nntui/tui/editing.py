@@ -67,6 +67,8 @@ class SetupEditor:
                 field.show(app.draft.get(field.path))
         app.query_one(DevicePanel).show(app.draft.get("device"))
         app.query_one("#csv-path").display = app.draft.get("data.dataset") == "csv"
+        app.query_one("#expression").display = app.draft.get("data.dataset") == "expression"
+        app.query_one("#points").display = app.draft.get("data.dataset") == "drawn"
         app.data_panel.summary = self.preset_summary()
         await app.architecture_panel.show_layers(app.draft.layers)
         self.features_follow(app.draft.get("data.dataset"))
@@ -157,6 +159,7 @@ class SetupEditor:
         if edit.path == "data.dataset":
             app.query_one("#csv-path").display = edit.value == "csv"
             app.query_one("#expression").display = edit.value == "expression"
+            app.query_one("#points").display = edit.value == "drawn"
             self.features_follow(edit.value)
         self.after_edit()
 

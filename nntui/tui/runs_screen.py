@@ -240,7 +240,7 @@ class RunsScreen(Screen[RunChoice | None]):
         self.app.push_screen(ask_epochs(record), chosen)
 
     def action_export(self) -> None:
-        """Write the run as csv, json, pt or a standalone PyTorch script: in the current directory
+        """Write the run as csv, json, pt, data or a standalone PyTorch script: in the current directory
         (named in the question, in full), or in the folder typed after the format."""
         record = self.cursor_record()
         if record is None:
@@ -263,7 +263,8 @@ class RunsScreen(Screen[RunChoice | None]):
 
         hint = (
             "py: a standalone PyTorch script that reproduces the run · pt: its state_dict\n"
-            f"csv, json: its figures. Written to {here / export_name(record, 'FORMAT')};\n"
+            "csv, json: its figures · data: its points as CSV.\n"
+            f"Written to {here / export_name(record, 'FORMAT')};\n"
             "a folder after the format writes there instead (made if missing): py ~/exports"
         )
         self.app.push_screen(AskScreen(f"export {record.name}", hint, check, "py"), written)

@@ -56,7 +56,10 @@ class RunSession:
     def begin(self, paused: bool, vary: list[str] | None = None) -> None:
         from nntui.tui.draft import Draft  # torch
 
+        from nntui.tui.draw import leave_draw
+
         app = self.app
+        leave_draw(app)
         self.history = RunHistory(status=STARTING)
         self.compare = None
         config = app.draft.config

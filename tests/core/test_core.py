@@ -23,7 +23,7 @@ def test_every_choice_has_its_implementation_in_the_engine():
     from nntui.engine.features import FEATURE_FUNCTIONS
     from nntui.engine.optimizers import OPTIMIZER_BUILDERS
 
-    assert GENERATORS.missing() == [] and len(DATASETS) == 10
+    assert GENERATORS.missing() == [] and len(DATASETS) == 11
     assert FEATURE_FUNCTIONS.missing() == []
     assert ACTIVATION_FUNCTIONS.missing() == [] and "relu" in ACTIVATIONS
     assert OPTIMIZER_BUILDERS.missing() == [] and "adam" in OPTIMIZERS

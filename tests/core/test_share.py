@@ -27,6 +27,7 @@ OTHER = {
     "data.seed": 2**62,
     "data.path": "/tmp/my data/points & more.csv",
     "data.expression": "y = x1**2 + 0.5*x2 > -1 and abs(x1) <= 0.3",
+    "data.points": "0,0,0;0.5,-0.25,0;-1,1,0;0.125,0.5,1;1,1,1;-0.999,0.001,1",
     "model.hidden": (Layer(7, "tanh"), Layer(3, "gelu")),
     "model.bias": False,
     "model.init": "playground",
@@ -56,6 +57,8 @@ def changed(path: str, value) -> RunConfig:
         return base.with_changes(data={"dataset": "csv", "path": "points.csv"})
     if path == "data.expression":
         return base.with_changes(data={"dataset": "expression", "expression": value})
+    if path == "data.points":
+        return base.with_changes(data={"dataset": "drawn", "points": value, "val_share": 0.0})
     if path == "replay":
         return base.with_changes(replay=value, data={"dataset": "rings", "size": 15000, "val_share": 1 / 3})
     return base.with_changes(**({section: {field: value}} if section else {field: value}))

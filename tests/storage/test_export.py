@@ -76,6 +76,16 @@ CONFIGS = {
     "the tutorial's classification preset, replayed": PRESETS.get("classification").config.with_changes(
         training={"epochs": 3}
     ),
+    "drawn points, three classes, jittered, shuffled": RunConfig().with_changes(
+        data={
+            "dataset": "drawn",
+            "points": ";".join(f"{(i % 9 - 4) / 10:g},{(i % 7 - 3) / 10:g},{i % 3}" for i in range(60)),
+            "val_share": 0.25,
+            "noise": 0.02,
+        },
+        model={"hidden": "8 tanh"},
+        training={"epochs": 6, "lr": 0.05, "optimizer": "adam", "batch_size": 15, "shuffle": True},
+    ),
 }
 
 

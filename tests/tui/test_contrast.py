@@ -138,6 +138,13 @@ async def screens(pilot, runs_dir):
     app.consume(events_of(TINY_RINGS))
     await pilot.pause()
     yield "a classification run", None
+    await pilot.press("o")
+    await pilot.pause()
+    yield "draw mode over the run's class map", None
+    await pilot.press("escape")
+    await use(pilot, TINY_RINGS)
+    app.consume(events_of(TINY_RINGS))
+    await pilot.pause()
     app.push_screen(ConfirmScreen("Changing data.size stops the current run. Go on?"))
     await pilot.pause()
     yield "a question", app.screen.query_one("ConfirmScreen > Static").region

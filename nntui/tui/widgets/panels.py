@@ -58,6 +58,9 @@ class DataPanel(Panel):
         expression = config_field(self.raw, "data.expression", id="expression")
         expression.display = self.raw["data"]["dataset"] == "expression"
         yield expression
+        points = config_field(self.raw, "data.points", id="points")
+        points.display = self.raw["data"]["dataset"] == "drawn"
+        yield points
 
     def watch_summary(self, summary: str) -> None:
         if self.is_mounted:
