@@ -35,7 +35,7 @@ from nntui.tui.devices_screen import DevicesScreen
 from nntui.tui.draw import DrawCanvas
 from nntui.tui.drawing import POLL_EVERY_S, Drawing
 from nntui.tui.editing import SetupEditor
-from nntui.tui.history import CompareHistory, RunHistory
+from nntui.tui.history import STARTING, CompareHistory, RunHistory
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import HelpScreen
 from nntui.tui.session import RunSession
@@ -536,6 +536,14 @@ class NntuiApp(App[int]):
         """Stop the runner, waiting a moment for a live run to be saved; what to say about it."""
         live, what = self.history.live, "comparison" if self.compare is not None else "run"
         saved = self.close_runner(save_within_s=QUIT_SAVE_WITHIN_S if live else 0.0)
+        if saved and self.compare is not None:
+            runs = self.compare.runs
+            started = sum(run.status != STARTING for run in runs)
+            unstarted = f" (the other {len(runs) - started} had not started)" if started < len(runs) else ""
+            return (
+                f"nntui: the comparison in progress was stopped and saved as group {saved}: "
+                f"{started} of {len(runs)} variants{unstarted} (nntui runs lists them)"
+            )
         if saved:
             return f"nntui: the {what} in progress was stopped and saved as {saved} (nntui runs lists it)"
         if live:

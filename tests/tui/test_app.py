@@ -489,6 +489,24 @@ async def test_quitting_while_training_in_a_process_ends_it_within_a_second_and_
     assert record.status == "stopped" and record.epochs_done >= 1
 
 
+async def test_quitting_a_comparison_says_how_many_of_its_variants_were_saved(runs_dir):
+    """Variants trained one after another that had not started when q came are not runs: the
+    message says so, and its count is the runs saved."""
+    from nntui.tui.app import NntuiApp
+
+    app = NntuiApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await use(pilot, TINY.with_changes(training={"epochs": 10**7}))
+        app.session.begin(paused=False, vary=["training.seed=1,2,3", "training.optimizer=sgd,adam"])
+        await until(pilot, lambda: app.compare is not None and app.compare.epochs_done > 0, timeout_s=60)
+        message = app._end_run_for_quit()
+    saved = RunStore(runs_dir).list().runs
+    assert saved and all(run.status == "stopped" for run in saved)
+    assert f": {len(saved)} of 6 variants" in message
+    assert ("had not started" in message) == (len(saved) < 6)
+
+
 async def test_a_killed_training_process_is_a_message_and_the_next_run_gets_a_new_one():
     from nntui.tui.app import NntuiApp
 
