@@ -39,6 +39,7 @@ from nntui.tui.history import (
 )
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import ConfirmScreen, HelpScreen
+from nntui.tui.sweep_screen import SweepScreen
 from nntui.tui.widgets.charts import EpochChart, Line, epoch_span, plain_terminal, train_and_validation
 from nntui.tui.widgets.fields import Field, as_text, typing_into
 from nntui.tui.widgets.predictions import Predictions
@@ -81,6 +82,7 @@ class NntuiApp(App[int]):
         Binding("l", "log_y", "log-y", show=False),
         Binding("p", "presets", "preset"),
         Binding("c", "compare", "compare"),
+        Binding("w", "sweep", "sweep: a grid of learning rates, widths… as a loss heatmap", show=False),
         Binding("h", "runs", "runs"),
         Binding("a", "add_layer", "add layer", show=False),
         Binding("d", "remove_layer", "remove the focused layer, or the last", show=False),
@@ -112,6 +114,7 @@ class NntuiApp(App[int]):
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
         self.runs_dir = runs_dir
         self.compare: CompareHistory | None = None
+        self.sweep = None  # the sweep screen while a sweep is shown (tui/sweep_screen.py)
         self.in_run = None  # the live run's config as a Draft, read field by field as the fields are
         self.runner = None
         self.engine = None
@@ -592,6 +595,40 @@ class NntuiApp(App[int]):
 
         self.push_screen(ask_vary(lambda vary: make_variants(config, vary)), begin)
 
+    def action_sweep(self) -> None:
+        """Ask for a grid, train it in the training process and show its heatmap as it trains."""
+        self.take_pending_edits()
+        if self.history.live:
+            self.notify("A run is in progress: x stops it, r resets it.")
+            return
+        if not self._ready_to_run():
+            return
+        from nntui.core.sweep import make_grid
+        from nntui.storage.runs import RunStore
+        from nntui.tui.runner import Job
+        from nntui.tui.sweep_screen import ask_grid
+
+        config = self.draft.config
+
+        def begin(texts: list[str] | None) -> None:
+            if not texts:
+                return
+            group = RunStore(self.runs_dir).new_id()
+            self.action_reset()
+            self.history = RunHistory(status=STARTING)
+            self.runner.start(Job(config, grid=tuple(texts), group=group))
+            self.sweep = SweepScreen(
+                make_grid(config, texts), group, self.runs_dir, lambda: self.runner.send("stop")
+            )
+            self.push_screen(self.sweep, self._sweep_closed)
+
+        self.push_screen(ask_grid(lambda texts: make_grid(config, texts)), begin)
+
+    def _sweep_closed(self, choice: RunChoice | None) -> None:
+        self.sweep = None
+        self.history = RunHistory()
+        self._run_chosen(choice)
+
     def action_runs(self) -> None:
         if self.engine is None:
             self.notify("Still loading torch…")
@@ -796,7 +833,7 @@ class NntuiApp(App[int]):
     def action_help(self) -> None:
         bindings = (
             [*self.screen.BINDINGS, *self.BINDINGS[-2:]]
-            if isinstance(self.screen, RunsScreen)
+            if isinstance(self.screen, RunsScreen | SweepScreen)
             else self.BINDINGS
         )
         keys = [(self.get_key_display(binding), binding.description) for binding in bindings]
@@ -867,6 +904,10 @@ class NntuiApp(App[int]):
             return
         batches = self.runner.drain()
         for batch in batches:
+            if self.sweep is not None:
+                self.sweep.take(batch)
+                self.history.status = self.sweep.status
+                continue
             if self.compare is not None:
                 self._consume_comparison(batch)
             else:
