@@ -1,5 +1,6 @@
 """The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui sweep`,
-`nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode); no arguments opens the app."""
+`nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode), `nntui serve` (the app in
+a browser); no arguments opens the app."""
 
 from __future__ import annotations
 
@@ -92,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     from nntui.cli.sweep import add_sweep_command
 
     add_sweep_command(commands, store)
+    from nntui.cli.serve import add_serve_command
+
+    add_serve_command(commands, store)
     commands.add_parser("presets", help="list the tutorial's experiments")
     commands.add_parser(
         "devices", help="list the devices torch can train on, and each GPU's load, memory, heat and power"
@@ -210,6 +214,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             from nntui.cli.sweep import sweep_command
 
             return sweep_command(args, out)
+        if args.command == "serve":
+            from nntui.cli.serve import serve_command
+
+            return serve_command(args, out)
         return train(args, out)
     except ConfigError as error:
         for problem in error.problems:

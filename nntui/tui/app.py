@@ -137,6 +137,11 @@ class NntuiApp(App[int]):
                 app.budget.written += len(data.encode())
                 super().write(data)
 
+            def run_input_thread(self) -> None:
+                super().run_input_thread()
+                if self.is_web and not self.exit_event.is_set():  # textual-serve's pipe closed
+                    self._loop.call_soon_threadsafe(app.quit_on_signal, signal.SIGHUP)
+
         return CountingDriver
 
     def compose(self) -> ComposeResult:
@@ -879,6 +884,16 @@ class NntuiApp(App[int]):
         if live:
             return f"nntui: the {what} in progress was stopped before it could be saved"
         return None
+
+    def on_exit_app(self) -> None:
+        """The app ends without q: textual-serve asked it to (the browser page reloaded or closed).
+        A live run is stopped and saved, as q saves it."""
+        if not self.quitting:
+            self.quitting = True
+            message = self._end_run_for_quit()
+            if message:
+                with contextlib.suppress(OSError):
+                    print(message, file=sys.__stderr__)
 
     def close_runner(self, save_within_s: float = 0.0) -> str | None:
         saved = None
