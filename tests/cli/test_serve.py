@@ -111,6 +111,7 @@ def served(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,
+        cwd=tmp_path,  # where the pages' apps export to
     )
 
     def listening() -> bool:
@@ -264,3 +265,43 @@ def processes_under(pid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     children = [int(child) for child in found]
     return children + [grandchild for child in children for grandchild in processes_under(child)]
+
+
+def test_in_a_headless_browser_an_export_arrives_as_a_download(served, tmp_path, monkeypatch):
+    sync_api = browser()
+    url, store, _ = served
+    store.root.mkdir(parents=True, exist_ok=True)
+    from nntui.engine.trainer import Trainer
+    from nntui.storage.runs import RunRecorder
+    from tests.tui.conftest import TINY
+
+    trainer = Trainer(TINY.with_changes(training={"epochs": 3}))
+    recorder = RunRecorder(trainer, store)
+    for event in trainer.events():
+        recorder.record(event)
+    record = recorder.save()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        try:
+            page = chromium.new_page(viewport=VIEWPORT, accept_downloads=True)
+            page.goto(url, timeout=30_000)
+            page.wait_for_selector("body.-first-byte", timeout=60_000)
+            ready(page)
+            page.mouse.click(900, 600)
+            for key in ["h", "e"]:  # the runs screen, then its export question
+                before = until(settled(page), 30, "the screen settling")
+                page.keyboard.press(key)
+                until(new_frame(page, [before]), 30, f"the screen changing after {key}")
+            for key in ["End", "Backspace", "Backspace", "c", "s", "v"]:  # py, the answer offered, to csv
+                page.keyboard.press(key, delay=50)
+            until(settled(page), 30, "the answer typed")
+            with page.expect_download(timeout=30_000) as download:
+                page.keyboard.press("Enter")
+            saved = tmp_path / "downloaded.csv"
+            download.value.save_as(saved)
+            name = download.value.suggested_filename
+        finally:
+            chromium.close()
+    assert name == f"nntui-{record.id}.csv"
+    assert saved.read_text() == (tmp_path / f"nntui-{record.id}.csv").read_text()  # as the server wrote it
+    assert saved.read_text().startswith("epoch,")
