@@ -11,7 +11,7 @@ Estimates, marked `~`: one after another, only the first `--subset` variants are
 time scaled to K (every variant does the same work); batched, a K over `--max-chunk` variants or
 whose activations would pass `--max-floats` is trained in chunks, the first chunk timed and scaled.
 
-    .venv/bin/python benchmarks/compare_bench.py                 # 10 epochs, CPU, 1 thread: ~4 min
+    .venv/bin/python benchmarks/compare_bench.py                 # 10 epochs, CPU, 1 thread: about a minute
     .venv/bin/python benchmarks/compare_bench.py --epochs 100 --cases optim
     .venv/bin/python benchmarks/compare_bench.py --device cuda --threads 0
 """
@@ -66,8 +66,19 @@ def configs_of(preset: str, k: int, epochs: int, device: str) -> list[RunConfig]
     return [variant.config for variant in make_variants(config, [f"training.seed={seeds}"])]
 
 
+TIMED: dict[tuple[str, int, bool], float] = {}  # (first config's name, count, batched): seconds
+
+
 def train_all(configs: list[RunConfig], batched: bool) -> float:
-    """Seconds to build and train these configs, batched as one computation or one by one."""
+    """Seconds to build and train these configs, batched as one computation or one by one; the
+    same first variants are timed once (K=1000's subset or first chunk is K=100's)."""
+    key = (configs[0].name, len(configs), batched)
+    if key not in TIMED:
+        TIMED[key] = _train_all(configs, batched)
+    return TIMED[key]
+
+
+def _train_all(configs: list[RunConfig], batched: bool) -> float:
     began = time.perf_counter()
     control = RunControl()
     trainers = [Trainer(config, control) for config in configs]
@@ -90,8 +101,9 @@ def activation_floats(config: RunConfig) -> int:
 def sequential(configs: list[RunConfig], subset: int) -> Timing:
     """One after another; a single run is timed thrice and its best kept (it is short)."""
     measured = min(len(configs), subset)
-    repeats = 3 if measured == 1 else 1
-    seconds = min(train_all(configs[:measured], batched=False) for _ in range(repeats))
+    seconds = train_all(configs[:measured], batched=False)
+    if measured == 1:
+        seconds = min(seconds, *(_train_all(configs[:1], batched=False) for _ in range(2)))
     return Timing(len(configs), seconds * len(configs) / measured, measured)
 
 
@@ -144,7 +156,7 @@ def main() -> None:
         print(f"\n{preset}: {CASES.get(preset, PRESETS.get(preset).summary)}")
         print(f"{'K':>5}  {'one after another':>20}  {'batched':>20}  {'speed-up':>8}  batched in chunks of")
         crossover = None
-        train_all(configs_of(preset, 1, 1, args.device), batched=False)  # warm-up: first calls, caches
+        _train_all(configs_of(preset, 1, 1, args.device), batched=False)  # warm-up: first calls, caches
         for k in ks:
             configs = configs_of(preset, k, args.epochs, args.device)
             one_by_one = sequential(configs, args.subset)
