@@ -99,7 +99,7 @@ def until(condition, timeout_s: float, what: str):
 @pytest.fixture
 def served(tmp_path):
     """`nntui serve` on a free port, its pages' app on a long run's config; stopped after. Skipped
-without textual-serve, Playwright or Chromium."""
+    without textual-serve, Playwright or Chromium."""
     browser()
     port = free_port()
     config = to_share_string(RunConfig().with_changes(training={"epochs": 100_000}))
