@@ -14,16 +14,19 @@ from pathlib import Path
 import torch
 
 from nntui.core.config import DataConfig, Layer, ModelConfig, RunConfig, TrainingConfig
-from nntui.core.events import EpochEnd, Finished, Paused
+from nntui.core.events import EpochEnd, Finished, Paused, Snapshot
 from nntui.core.lessons import LESSONS
+from nntui.core.sweep import make_grid
 from nntui.core.variants import make_variants
 from nntui.engine.presets import PRESETS
 from nntui.engine.trainer import Observe, RunControl, Trainer
 from nntui.storage.comparison import Comparison
 from nntui.storage.runs import RunStore
+from nntui.storage.sweep import Sweep
 from nntui.tui.app import NntuiApp
 from nntui.tui.draft import Draft
-from nntui.tui.runner import ThreadRunner, child_threads
+from nntui.tui.runner import Batch, ThreadRunner, child_threads
+from nntui.tui.sweep_screen import SweepScreen
 
 HERE = Path(__file__).resolve().parent
 REGRESSION = RunConfig(
@@ -128,6 +131,39 @@ async def shoot_lesson(name: str, size: tuple[int, int], lesson: int) -> None:
     print(f"wrote screenshots/{name}.svg")
 
 
+SWEPT = RunConfig(
+    name="x2",
+    data=DataConfig(dataset="x2", size=1000, val_share=0.2),
+    model=ModelConfig(hidden=(Layer(16, "relu"),)),
+    training=TrainingConfig(optimizer="sgd", lr=0.01, epochs=150, batch_size=100),
+)
+SWEPT_GRID = ["training.lr=1e-3..1,8", "model.units=2..64,6"]
+
+
+async def shoot_sweep(name: str, size: tuple[int, int], store: RunStore) -> None:
+    """The sweep screen (w) over a learning rate × width grid of x², trained here as the app's
+    training process trains it, the cursor moved off the corner."""
+    grid = make_grid(SWEPT, SWEPT_GRID)
+    sweep = Sweep(grid, store)
+    pairs = [pair for pair in sweep.events() if not isinstance(pair[1], Snapshot)]
+    app = NntuiApp(runner=ThreadRunner)
+    async with app.run_test(size=size) as pilot:
+        while app.runner is None:
+            await pilot.pause(0.05)
+        app.draft = Draft.of(SWEPT)
+        await app._mount_setup()
+        app.sweep = SweepScreen(grid, sweep.group, str(store.root), lambda: None)
+        app.push_screen(app.sweep)
+        await pilot.pause()
+        app.sweep.take(Batch(1, pairs))
+        app.sweep.take(Batch(1, [], saved=sweep.group))
+        for key in ["down", "down", "right", "right", "right"]:
+            await pilot.press(key)
+        await pilot.pause(0.2)
+        app.save_screenshot(str(HERE / f"{name}.svg"))
+    print(f"wrote screenshots/{name}.svg")
+
+
 def compare_seeds(store: RunStore) -> tuple[list, list, str]:
     """Five seeds of the spiral config, trained side by side and saved as one group of runs."""
     config = CLASSIFICATION.with_changes(training={"epochs": 120})
@@ -158,6 +194,7 @@ async def main() -> None:
         comparison = compare_seeds(RunStore())
         await shoot("compare", (120, 40), CLASSIFICATION, compare=comparison)
         await shoot("runs", (120, 40), CLASSIFICATION, keys=["h", "space", "down", "space", "down", "space"])
+        await shoot_sweep("sweep", (120, 40), RunStore())
 
 
 if __name__ == "__main__":

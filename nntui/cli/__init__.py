@@ -1,6 +1,7 @@
 """The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui sweep`,
-`nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode); no arguments opens the app.
-Each command has its module here (its parser and its function); this one wires them to `main`."""
+`nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode), `nntui serve` (the app in
+a browser); no arguments opens the app. Each command has its module here (its parser and its
+function); this one wires them to `main`."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_lesson_command(commands, store)
     add_sweep_command(commands, store)
     add_info_commands(commands)
+    from nntui.cli.serve import add_serve_command
+
+    add_serve_command(commands, store)
     return parser
 
 
@@ -86,6 +90,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return lesson_command(args, out)
         if args.command == "sweep":
             return sweep_command(args, out)
+        if args.command == "serve":
+            from nntui.cli.serve import serve_command
+
+            return serve_command(args, out)
         return train_command(args, out)
     except ConfigError as error:
         for problem in error.problems:

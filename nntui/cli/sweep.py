@@ -20,10 +20,7 @@ from nntui.cli.common import (
 )
 from nntui.core.errors import UserError
 from nntui.core.events import Failed, Finished
-from nntui.core.sweep import SPACINGS, Grid, make_grid
-
-SHADES = " ░▒▓█"  # low loss light, high loss dark: legible without colour
-BEST = "*"
+from nntui.core.sweep import BEST, SHADES, SPACINGS, Grid, make_grid, shade
 
 
 def add_sweep_command(commands, store: argparse.ArgumentParser) -> None:
@@ -130,14 +127,6 @@ def cell_text(value: float | None, outcome: str, low: float, high: float) -> str
     if value is None or not math.isfinite(value):
         return "·"
     return f"{SHADES[shade(value, low, high)]} {value:.3g}"
-
-
-def shade(value: float, low: float, high: float) -> int:
-    """1 (lowest) to 4 (highest) by the value's place between `low` and `high`, in log space."""
-    if high <= low or value <= 0 or low <= 0:
-        return 1
-    place = (math.log(value) - math.log(low)) / (math.log(high) - math.log(low))
-    return 1 + min(3, max(0, int(place * 4)))
 
 
 def heatmap_lines(grid: Grid, values: list[float | None], outcomes: list[str]) -> list[str]:

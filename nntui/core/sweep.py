@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nntui.core.config import RunConfig, parse_value, rule_of, shown
 from nntui.core.errors import UserError
+from nntui.core.events import EpochEnd, Failed, Finished
 from nntui.core.variants import MAX_VARIANTS, Variant
 
 SPACINGS = ("auto", "log", "linear")
+FIGURES = ("final", "best")
+SHADES = " ░▒▓█"  # low loss light, high loss dark: legible without colour
+BEST = "*"
 _RANGE = re.compile(r"^\s*([^.,|][^,|]*?)\s*\.\.\s*([^,|]+?)\s*,\s*(\d+)\s*$")
-_LAYER = re.compile(r"^model\.hidden\[(\d*)\]\.(units|activation)$")
+# model.units (model.activation) is every hidden layer's, as model.hidden[].units is
+_LAYER = re.compile(r"^model\.(?:hidden\[(\d*)\]\.)?(units|activation)$")
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def _value_at(config: RunConfig, path: str) -> Any:
     except KeyError:
         raise UserError(
             f"unknown field {path}: give a config path such as training.lr, or model.hidden[0].units "
-            "(model.hidden[].units for every layer)"
+            "(model.units or model.hidden[].units for every layer)"
         ) from None
     value: Any = config
     for name in path.split("."):
@@ -129,7 +134,7 @@ def with_value(config: RunConfig, path: str, value: Any) -> RunConfig:
     layer = _LAYER.match(path)
     if layer:
         for index, item in enumerate(raw["model"]["hidden"]):
-            if layer[1] == "" or int(layer[1]) == index:
+            if not layer[1] or int(layer[1]) == index:
                 item[layer[2]] = value
     else:
         *sections, name = path.split(".")
@@ -162,3 +167,59 @@ def make_grid(config: RunConfig, texts: list[str], spacing: str = "auto") -> Gri
         label = ", ".join(f"{axis.name}={axis.label(value)}" for axis, value in zip(axes, values))
         variants.append(Variant(label, varied.with_changes(name=f"{config.name} [{label}]")))
     return Grid(axes, tuple(variants))
+
+
+@dataclass
+class SweepFigures:
+    """Each cell's loss as it trains: the validation loss, or the train loss of a run without a
+    validation set; `final` the latest (the finished model's at the end), `best` the lowest."""
+
+    cells: int
+    final: list[float | None] = field(default_factory=list)
+    best: list[float | None] = field(default_factory=list)
+    outcome: list[str] = field(default_factory=list)  # "", "finished", "stopped" or a failure
+    metric: str = "val_loss"
+
+    def __post_init__(self) -> None:
+        self.final = self.final or [None] * self.cells
+        self.best = self.best or [None] * self.cells
+        self.outcome = self.outcome or [""] * self.cells
+
+    @classmethod
+    def of(cls, grid: Grid) -> SweepFigures:
+        """Figures for `grid`'s cells: validation losses, or train losses where no cell validates."""
+        validates = any(variant.config.n_val for variant in grid.variants)
+        return cls(len(grid.variants), metric="val_loss" if validates else "train_loss")
+
+    def add(self, cell: int, event) -> None:
+        if isinstance(event, EpochEnd):
+            loss = event.val_loss if self.metric == "val_loss" else event.train_loss
+            if loss is not None:  # None between validations (`val_every`)
+                self._set(cell, loss)
+        elif isinstance(event, Finished):
+            self._set(cell, event.val_loss if self.metric == "val_loss" else event.train_loss)
+            self.outcome[cell] = event.status.value
+        elif isinstance(event, Failed):
+            self.outcome[cell] = event.reason
+            self.final[cell] = math.nan
+
+    def _set(self, cell: int, loss: float) -> None:
+        self.final[cell] = loss
+        if math.isfinite(loss) and (self.best[cell] is None or loss < self.best[cell]):
+            self.best[cell] = loss
+
+    def values(self, which: str = "final") -> list[float | None]:
+        return self.best if which == "best" else self.final
+
+    def best_cell(self, which: str = "final") -> int | None:
+        """The cell with the lowest finite figure; None before any has one."""
+        finite = [(v, i) for i, v in enumerate(self.values(which)) if v is not None and math.isfinite(v)]
+        return min(finite)[1] if finite else None
+
+
+def shade(value: float, low: float, high: float) -> int:
+    """1 (lowest) to 4 (highest) by the value's place between `low` and `high`, in log space."""
+    if high <= low or value <= 0 or low <= 0:
+        return 1
+    place = (math.log(value) - math.log(low)) / (math.log(high) - math.log(low))
+    return 1 + min(3, max(0, int(place * 4)))

@@ -39,6 +39,7 @@ from nntui.tui.history import STARTING, CompareHistory, RunHistory
 from nntui.tui.runs_screen import RunChoice, RunsScreen, ask_vary
 from nntui.tui.screens import HelpScreen
 from nntui.tui.session import RunSession
+from nntui.tui.sweep_screen import SweepScreen
 from nntui.tui.widgets.charts import EpochChart, plain_terminal
 from nntui.tui.widgets.fields import Field
 from nntui.tui.widgets.lesson import LessonPanel
@@ -73,6 +74,7 @@ class NntuiApp(App[int]):
         Binding("l", "log_y", "log-y", show=False),
         Binding("p", "presets", "preset"),
         Binding("c", "compare", "compare"),
+        Binding("w", "sweep", "sweep: a grid of learning rates, widths… as a loss heatmap", show=False),
         Binding("h", "runs", "runs"),
         Binding("a", "add_layer", "add layer", show=False),
         Binding("d", "remove_layer", "remove the focused layer, or the last", show=False),
@@ -103,6 +105,7 @@ class NntuiApp(App[int]):
         self.lesson_at = lesson  # the lesson to open once the engine is loaded (nntui lesson)
         self.make_runner, self.load_engine, self.poll = runner, load_engine, poll
         self.runs_dir = runs_dir
+        self.sweep = None  # the sweep screen while a sweep is shown (tui/sweep_screen.py)
         self.runner = None
         self.engine = None
         self.draft = None  # the setup being edited, a Draft
@@ -122,6 +125,11 @@ class NntuiApp(App[int]):
             def write(self, data: str) -> None:
                 app.drawing.budget.written += len(data.encode())
                 super().write(data)
+
+            def run_input_thread(self) -> None:
+                super().run_input_thread()
+                if self.is_web and not self.exit_event.is_set():  # textual-serve's pipe closed
+                    self._loop.call_soon_threadsafe(app.quit_on_signal, signal.SIGHUP)
 
         return CountingDriver
 
@@ -365,6 +373,40 @@ class NntuiApp(App[int]):
 
         self.push_screen(ask_vary(lambda vary: make_variants(config, vary)), begin)
 
+    def action_sweep(self) -> None:
+        """Ask for a grid, train it in the training process and show its heatmap as it trains."""
+        self.take_pending_edits()
+        if self.history.live:
+            self.notify("A run is in progress: x stops it, r resets it.")
+            return
+        if not self.session.ready_to_run():
+            return
+        from nntui.core.sweep import make_grid
+        from nntui.storage.runs import RunStore
+        from nntui.tui.runner import Job
+        from nntui.tui.sweep_screen import ask_grid
+
+        config = self.draft.config
+
+        def begin(texts: list[str] | None) -> None:
+            if not texts:
+                return
+            group = RunStore(self.runs_dir).new_id()
+            self.action_reset()
+            self.session.history = RunHistory(status=STARTING)
+            self.runner.start(Job(config, grid=tuple(texts), group=group))
+            self.sweep = SweepScreen(
+                make_grid(config, texts), group, self.runs_dir, lambda: self.runner.send("stop")
+            )
+            self.push_screen(self.sweep, self._sweep_closed)
+
+        self.push_screen(ask_grid(lambda texts: make_grid(config, texts)), begin)
+
+    def _sweep_closed(self, choice: RunChoice | None) -> None:
+        self.sweep = None
+        self.session.history = RunHistory()
+        self._run_chosen(choice)
+
     def action_runs(self) -> None:
         if self.engine is None:
             self.notify("Still loading torch…")
@@ -486,7 +528,7 @@ class NntuiApp(App[int]):
     def action_help(self) -> None:
         bindings = (
             [*self.screen.BINDINGS, *self.BINDINGS[-2:]]
-            if isinstance(self.screen, RunsScreen)
+            if isinstance(self.screen, RunsScreen | SweepScreen)
             else self.BINDINGS
         )
         keys = [(self.get_key_display(binding), binding.description) for binding in bindings]
@@ -549,6 +591,16 @@ class NntuiApp(App[int]):
         if live:
             return f"nntui: the {what} in progress was stopped before it could be saved"
         return None
+
+    def on_exit_app(self) -> None:
+        """The app ends without q: textual-serve asked it to (the browser page reloaded or closed).
+        A live run is stopped and saved, as q saves it."""
+        if not self.quitting:
+            self.quitting = True
+            message = self._end_run_for_quit()
+            if message:
+                with contextlib.suppress(OSError):
+                    print(message, file=sys.__stderr__)
 
     def close_runner(self, save_within_s: float = 0.0) -> str | None:
         saved = None

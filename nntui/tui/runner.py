@@ -28,11 +28,15 @@ COMMANDS = ("pause", "resume", "step", "stop", "set_lr")
 @dataclass(frozen=True)
 class Job:
     """What to train: one run of `config`; with `vary`, its variants side by side; with
-    `resume`, the saved run of that id continued to `config`'s epochs."""
+    `resume`, the saved run of that id continued to `config`'s epochs; with `grid`, a sweep
+    (core/sweep.py) saved as the group `group`."""
 
     config: RunConfig
     vary: tuple[str, ...] = ()
     resume: str = ""
+    grid: tuple[str, ...] = ()
+    spacing: str = "auto"
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ def _prepare(job: Job, control, store):
     from nntui.storage.comparison import Comparison
     from nntui.storage.runs import RunRecorder, config_for_resume, restore_trainer
 
+    if job.grid:
+        return _prepare_sweep(job, control, store)
     if job.vary:
         comparison = Comparison(make_variants(job.config, list(job.vary)), store, control)
 
@@ -120,6 +126,21 @@ def _prepare(job: Job, control, store):
             yield event
 
     return recorded(), lambda: recorder.save().id, trainer.device, ()
+
+
+def _prepare_sweep(job: Job, control, store):
+    """A sweep's (cell, event) pairs, less the prediction snapshots: the heatmap needs only the
+    losses, and a cell opened as a run draws its predictions from its saved model."""
+    from nntui.core.events import Snapshot
+    from nntui.core.sweep import make_grid
+    from nntui.engine.devices import resolve_device
+    from nntui.storage.sweep import Sweep
+
+    grid = make_grid(job.config, list(job.grid), job.spacing)
+    sweep = Sweep(grid, store, control, group=job.group or None)
+    pairs = (pair for pair in sweep.events() if not isinstance(pair[1], Snapshot))
+    labels = tuple(variant.label for variant in grid.variants)
+    return pairs, lambda: sweep.group, resolve_device(job.config.device), labels
 
 
 def apply(control, command: str, value: Any = None) -> None:

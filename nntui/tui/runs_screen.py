@@ -258,7 +258,10 @@ class RunsScreen(Screen[RunChoice | None]):
             return export_run(self.store, record, fmt, str(target.resolve()))
 
         def written(where: str | None) -> None:
-            if where:
+            if where and self.app.is_web:  # nntui serve: the browser downloads it too
+                self.app.deliver_binary(where, save_filename=Path(where).name)
+                self.notify(f"wrote {where} on the server; your browser downloads it")
+            elif where:
                 self.notify(f"wrote {where}")
 
         hint = (

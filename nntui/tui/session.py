@@ -136,6 +136,10 @@ class RunSession:
         app = self.app
         batches = app.runner.drain()
         for batch in batches:
+            if app.sweep is not None:
+                app.sweep.take(batch)
+                self.history.status = app.sweep.status
+                continue
             if self.compare is not None:
                 self._consume_comparison(batch)
             else:
