@@ -1,5 +1,6 @@
 """The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui sweep`,
-`nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode); no arguments opens the app."""
+`nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode), `nntui inspect`; no
+arguments opens the app."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+from nntui.cli.inspect import add_inspect_command, inspect_command
 from nntui.cli.lesson import add_lesson_command, lesson_command
 from nntui.core.errors import ConfigError, UserError
 from nntui.core.records import (
@@ -89,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runs_commands(commands, store)
     _add_compare_command(commands, store)
     add_lesson_command(commands, store)
+    add_inspect_command(commands, store)
     from nntui.cli.sweep import add_sweep_command
 
     add_sweep_command(commands, store)
@@ -141,6 +144,7 @@ def _add_runs_commands(commands, store: argparse.ArgumentParser) -> None:
     actions = runs.add_subparsers(dest="runs_command")
     show = actions.add_parser("show", parents=[store], help="a run's config, outcome and history")
     show.add_argument("id", help="a run id, or a unique start of one")
+    show.add_argument("--layers", action="store_true", help="its per-layer diagnostics and hand edits")
     export = actions.add_parser("export", parents=[store], help="write a run as csv, json, pt or py")
     export.add_argument("id", help="a run id, or a unique start of one")
     export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
@@ -206,6 +210,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return compare_command(args, out)
         if args.command == "lesson":
             return lesson_command(args, out)
+        if args.command == "inspect":
+            return inspect_command(args, out)
         if args.command == "sweep":
             from nntui.cli.sweep import sweep_command
 
@@ -304,6 +310,11 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
     if args.runs_command == "show":
         for line in run_details(store, record):
             print(line, file=out)
+        if args.layers:
+            from nntui.cli.inspect import layers_lines
+
+            for line in ["", *layers_lines(store.history(record.id), len(record.config.model.hidden))]:
+                print(line, file=out)
     elif args.runs_command == "export":
         from nntui.storage.export import export_run
 

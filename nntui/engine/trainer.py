@@ -13,8 +13,10 @@ from nntui.core.choices import CLASSIFICATION, DATASETS
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
 from nntui.core.events import Event, Snapshot, Started
+from nntui.core.inside import Edit
 from nntui.engine.datasets import GENERATORS, Data, as_data
 from nntui.engine.devices import available_devices, resolve_device
+from nntui.engine.inside import LayerWatch, apply_edit, look_inside
 from nntui.engine.loop import Figures, Observe, RunControl, Steps, train
 from nntui.engine.model import (
     ScratchSGD,
@@ -111,6 +113,7 @@ class Trainer(Steps):
             self.model.load_state_dict(checkpoint.model_state)
             self.optimizer.load_state_dict(checkpoint.optimizer_state)
             self.epochs_done = checkpoint.epochs_done
+        self.watch = LayerWatch(self.model, config, list(self.model.parameters()))
 
     @property
     def parameters(self) -> int:
@@ -190,7 +193,7 @@ class Trainer(Steps):
             loss = loss_of(predicted, yb)
             (loss if self.penalty is None else loss + self.penalty()).backward()
             if begin + batch_size > last:
-                grad_norm = _grad_norm(self.model.parameters())
+                grad_norm = self._grad_norm()
             if plain is not None:
                 plain()
             else:
@@ -200,6 +203,22 @@ class Trainer(Steps):
             if classify:
                 correct.append(classes_of(predicted.detach()).eq(yb).sum())
         return len(losses), self.epoch_figures(losses, correct, grad_norm, evaluated)
+
+    def _grad_norm(self) -> torch.Tensor:
+        """The L2 norm of all gradients together, on the device (no host sync); each parameter's
+        norm goes to the per-layer diagnostics."""
+        grads = [p.grad for p in self.model.parameters()]
+        if any(grad is None for grad in grads):
+            return _grad_norm(self.model.parameters())
+        norms = torch.stack(torch._foreach_norm(grads))
+        self.watch.add_gradients(norms)
+        return torch.linalg.vector_norm(norms)
+
+    def diagnostics(self) -> Figures:
+        return self.watch.read(self.data.x_train)
+
+    def apply_edit(self, edit: Edit) -> float:
+        return apply_edit(self.model, edit)
 
     def before_validation(self) -> None:
         if self.config.training.loader == "dataloader":
@@ -261,6 +280,9 @@ class Trainer(Steps):
             grid = extent = None
             if data.input_dim == 2:
                 grid, extent = self._grid()
+        inside = (
+            look_inside(self.model, self.config, data.x_train, data.task) if self.observe.inside else None
+        )
         return Snapshot(
             self.epochs_done,
             data.task,
@@ -269,6 +291,7 @@ class Trainer(Steps):
             predicted.cpu().numpy(),
             grid,
             extent,
+            inside,
         )
 
     def _grid(self) -> tuple[np.ndarray, tuple[float, float, float, float]]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 SEND_EVERY_S = 0.1
 SNAPSHOT_EVERY_S = 2.0
-COMMANDS = ("pause", "resume", "step", "stop", "set_lr")
+COMMANDS = ("pause", "resume", "step", "stop", "set_lr", "edit")
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,8 @@ def _prepare(job: Job, control, store):
 def apply(control, command: str, value: Any = None) -> None:
     if command == "set_lr":
         control.set_lr(value)
+    elif command == "edit":
+        control.edit(value)
     elif command == "step":
         control.step(1)
     else:
