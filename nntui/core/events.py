@@ -91,6 +91,9 @@ class Snapshot:
     grid: np.ndarray | None = None
     extent: tuple[float, float, float, float] | None = None
     inside: Inside | None = None  # each layer's weights, states and maps (core/inside.py)
+    val_points: np.ndarray | None = None  # validation inputs (n, d) with their targets
+    val_targets: np.ndarray | None = None
+    confidence: np.ndarray | None = None  # over the grid: the winning class's probability
 
 
 @dataclass(frozen=True)

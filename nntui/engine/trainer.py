@@ -277,12 +277,14 @@ class Trainer(Steps):
         with torch.no_grad():
             predicted = self.model(points)
             predicted = classes_of(predicted) if classify else predicted.squeeze(1)
-            grid = extent = None
+            grid = extent = confidence = None
             if data.input_dim == 2:
-                grid, extent = self._grid()
+                grid, extent, confidence = self._grid()
         inside = (
             look_inside(self.model, self.config, data.x_train, data.task) if self.observe.inside else None
         )
+        val_count = min(count, len(data.x_val))
+        val_index = torch.linspace(0, len(data.x_val) - 1, val_count, device=self.device).long()
         return Snapshot(
             self.epochs_done,
             data.task,
@@ -292,9 +294,14 @@ class Trainer(Steps):
             grid,
             extent,
             inside,
+            data.x_val[val_index].cpu().numpy(),
+            data.y_val[val_index].reshape(-1).cpu().numpy(),
+            confidence,
         )
 
-    def _grid(self) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    def _grid(self) -> tuple[np.ndarray, tuple[float, float, float, float], np.ndarray | None]:
+        """The prediction over the plane, its extent and, classifying, the winning class's
+        probability (softmax, or (1 ± out) / 2 for Playground's one tanh unit)."""
         rows, cols = self.observe.grid
         low = self.data.x_train.min(0).values.tolist()
         high = self.data.x_train.max(0).values.tolist()
@@ -302,8 +309,15 @@ class Trainer(Steps):
         ys = torch.linspace(high[1], low[1], rows, device=self.device)
         grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
         out = self.model(torch.stack([grid_x.reshape(-1), grid_y.reshape(-1)], dim=1))
+        confidence = None
+        if self.data.task == CLASSIFICATION:
+            if out.shape[1] > 1:
+                confidence = out.softmax(1).max(1).values
+            else:
+                confidence = (1 + out[:, 0].abs().clamp(max=1)) / 2
+            confidence = confidence.reshape(rows, cols).cpu().numpy()
         out = classes_of(out) if self.data.task == CLASSIFICATION else out.squeeze(1)
-        return out.reshape(rows, cols).cpu().numpy(), (low[0], high[0], low[1], high[1])
+        return out.reshape(rows, cols).cpu().numpy(), (low[0], high[0], low[1], high[1]), confidence
 
 
 def _grad_norm(parameters) -> torch.Tensor:
