@@ -900,6 +900,8 @@ class NntuiApp(App[int]):
         # one big part a frame: the bytes go out evenly, and each part's cost is measured on its own
         predictions = self.stale["predictions"] and (done or (budget.due("predictions", now) and not charts))
         self.stale["status"] |= bool(batches)
+        if getattr(self.screen, "covers_monitor", False):  # the inside screen: drawn once it is left
+            return
         status = self.stale["status"] and (
             done or budget.due("status", now) or self.history.status != self.status_shown
         )

@@ -30,11 +30,14 @@ class InsideBody(Widget):
         self.owner = screen
 
     def render(self):
-        return self.owner.picture(self.size.width, self.size.height)
+        return self.owner.picture(self.content_size.width, self.content_size.height)
 
 
 class InsideScreen(Screen[None]):
-    """`view` is units, neurons or network; `selection` the layer and unit the keys move."""
+    """`view` is units, neurons or network; `selection` the layer and unit the keys move. While
+    it is up the app leaves the monitor under it undrawn (`covers_monitor`): it is not seen."""
+
+    covers_monitor = True
 
     BINDINGS = [
         Binding("1", "view('units')", "units"),

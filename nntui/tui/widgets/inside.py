@@ -97,14 +97,14 @@ def units_text(inside: Inside, width: int, height: int) -> Text:
             "dim",
         )
     label_width = 9
-    plot_width = max(width - label_width - 1, 10)
-    plot_height = max(height - 7, 4)
+    plot_width = max(width - label_width - 2, 10)  # a row exactly full would eat the next one's indent
+    plot_height = max(height - (7 if width >= 100 else 9), 4)  # the statements below take 2 or 4 rows
     curves = [*units.contributions, units.prediction]
     low = min(float(np.min(c)) for c in curves)
     high = max(float(np.max(c)) for c in curves)
     span = high - low or 1.0
     columns = np.linspace(0, len(units.x) - 1, plot_width).astype(int)
-    grid = [[(" ", "")] * plot_width for _ in range(plot_height)]
+    grid = [[(" ", UNIT_STYLE)] * plot_width for _ in range(plot_height)]  # blanks as dots: one run
 
     def row_of(value: float) -> int:
         return int(round((high - value) / span * (plot_height - 1)))
@@ -123,11 +123,22 @@ def units_text(inside: Inside, width: int, height: int) -> Text:
     text.append("•", PREDICTION_STYLE)
     text.append(" their sum = the prediction\n")
     for r, line in enumerate(grid):
-        label = f"{high - r * span / (plot_height - 1):.3g}" if r in (0, plot_height - 1) or r == zero else ""
+        label = (
+            "0"
+            if r == zero
+            else f"{high - r * span / (plot_height - 1):.3g}"
+            if r in (0, plot_height - 1)
+            else ""
+        )
         text.append(f"{label:>{label_width}} ")
+        run, run_style = [], UNIT_STYLE
         for char, style in line:
-            text.append(char, style)
-        text.append("\n")
+            if style != run_style and run:
+                text.append("".join(run), run_style)
+                run = []
+            run.append(char)
+            run_style = style
+        text.append("".join(run) + "\n", run_style)
     x0, x1 = float(units.x[0]), float(units.x[-1])
     marks = [" "] * plot_width
     for kink in units.kinks:
