@@ -12,6 +12,9 @@ For each preset, terminal size and mode (`normal`, or `slow-link`: `nntui --slow
   (live: above 0), and the share of a core the app's own process used;
 - key press to screen: `l` (log-y) pressed while training, until the toggled chart title is written;
 - start to first frame: process start until the first screen's text is written.
+With `--inside`, the app trains with the inside screen open (i), its views on (each snapshot
+carries the network's inside), against the headless run with them off (Observe(inside=False));
+key press to screen is then 2 and 3 (neurons and network views) until the view's title is written.
 `--app-root` runs the app from another checkout (say, an older commit unpacked with `git archive`),
 so that two versions are measured side by side in one run. Not a test: numbers depend on the
 machine (and on what else it runs). Prints a table."""
@@ -43,14 +46,15 @@ TARGET_RATIO = 0.9
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def headless(preset: str, threads: int) -> float:
-    """Training seconds of one preset run headless, as Finished.duration_s reports them."""
+def headless(preset: str, threads: int, inside: bool = True) -> float:
+    """Training seconds of one preset run headless, as Finished.duration_s reports them; with
+    `inside` False its snapshots leave the network's inside out (the views off)."""
     code = (
         "import torch, sys\n"
         f"torch.set_num_threads({threads})\n"
-        "from nntui.engine.presets import PRESETS\nfrom nntui.engine.trainer import Trainer\n"
+        "from nntui.engine.presets import PRESETS\nfrom nntui.engine.trainer import Observe, Trainer\n"
         "from nntui.core.events import Finished\n"
-        f"for e in Trainer(PRESETS.get({preset!r}).config).events():\n"
+        f"for e in Trainer(PRESETS.get({preset!r}).config, observe=Observe(inside={inside})).events():\n"
         "    if isinstance(e, Finished): print(e.duration_s)\n"
     )
     out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -159,7 +163,19 @@ def sleep_until(moment: float) -> None:
     time.sleep(max(0.0, moment - time.perf_counter()))
 
 
-def app_run(preset: str, columns: int, lines: int, mode: str, app_root: Path, presses: int, quiet_s: float):
+INSIDE_KEYS = (("2", b"page 1/"), ("3", b"links:"))
+
+
+def app_run(
+    preset: str,
+    columns: int,
+    lines: int,
+    mode: str,
+    app_root: Path,
+    presses: int,
+    quiet_s: float,
+    inside: bool = False,
+):
     term = Terminal(columns, lines, app_root, ["--slow-link"] if mode == "slow-link" else [])
     first_frame = term.wait_for(b"press s to start", term.began) - term.began
     term.wait_for(b"learning rate", term.began)
@@ -173,6 +189,10 @@ def app_run(preset: str, columns: int, lines: int, mode: str, app_root: Path, pr
     time.sleep(1.5)
     started = term.press("s")
     first_epoch = term.wait_for(b"samples/s", started)
+    if inside:
+        term.press("i")
+        term.wait_for(b"1 units", first_epoch)
+        first_epoch = time.perf_counter()
     # keys untouched, from just after the first epoch's full repaint until the key presses begin
     # (or the run ends, for short presets)
     quiet_from = first_epoch + 0.5
@@ -188,15 +208,17 @@ def app_run(preset: str, columns: int, lines: int, mode: str, app_root: Path, pr
     seen = term.text_between(quiet_from, quiet_until)
     latencies = []
     log = False
-    for _ in range(presses if finished_at == float("inf") else 0):
+    for press in range(presses if finished_at == float("inf") else 0):
         log = not log
-        at = term.press("l")
+        key, title = INSIDE_KEYS[press % 2] if inside else ("l", b"log y" if log else b"linear y")
+        at = term.press(key)
         try:
-            latencies.append(term.wait_for(b"log y" if log else b"linear y", at, timeout_s=10) - at)
+            latencies.append(term.wait_for(title, at, timeout_s=10) - at)
         except TimeoutError:
             break
         time.sleep(0.25)
-    finished_at = term.wait_for(b"finished", started, timeout_s=1800)
+    back = term.press("i") if inside else started  # the monitor's status line says how long it took
+    finished_at = term.wait_for(b"finished", back, timeout_s=1800)
     time.sleep(0.5)
     duration = re.search(rb"in (\d+\.\d+) s", term.text_between(finished_at - 0.01))
     result = AppRun(
@@ -204,7 +226,7 @@ def app_run(preset: str, columns: int, lines: int, mode: str, app_root: Path, pr
         start_to_first_epoch_s=first_epoch - started,
         duration_s=float(duration[1]) if duration else float("nan"),
         bytes_per_s=term.bytes_between(quiet_from, quiet_until) / window,
-        chart_frames=seen.count(b"linear y"),
+        chart_frames=seen.count(b"at epoch") if inside else seen.count(b"linear y"),
         prediction_frames=seen.count(b"class map at epoch") + seen.count(b"predictions at epoch"),
         window_s=window,
         ui_core_share=(cpu_until - cpu_from) / window,
@@ -224,6 +246,9 @@ def main() -> int:
     parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout whose app to run")
     parser.add_argument("--presses", type=int, default=10)
     parser.add_argument("--quiet-s", type=float, default=15.0, help="seconds measured with no key pressed")
+    parser.add_argument(
+        "--inside", action="store_true", help="train with the inside screen open, against headless without it"
+    )
     args = parser.parse_args()
     from nntui.tui.runner import child_threads
 
@@ -233,12 +258,12 @@ def main() -> int:
     all_latencies: list[float] = []
     frames = []
     for preset in args.presets:
-        same = [headless(preset, threads)]
+        same = [headless(preset, threads, not args.inside)]
         for size in args.sizes:
             columns, lines = map(int, size.split("x"))
             for mode in args.modes:
-                app = app_run(preset, columns, lines, mode, app_root, args.presses, args.quiet_s)
-                same.append(headless(preset, threads))
+                app = app_run(preset, columns, lines, mode, app_root, args.presses, args.quiet_s, args.inside)
+                same.append(headless(preset, threads, not args.inside))
                 all_latencies += app.latencies
                 frames.append(app.first_frame_s)
                 rows.append((preset, size, mode, app))

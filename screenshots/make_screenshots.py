@@ -1,4 +1,5 @@
-"""Writes the SVG screenshots shown in README.md: `.venv/bin/python screenshots/make_screenshots.py`.
+"""Writes the SVG screenshots shown in README.md: `.venv/bin/python screenshots/make_screenshots.py`
+(`… make_screenshots.py inside`: only the inside screen's).
 
 Each screen is the real app fed the events of a real seeded run (trained here, in-process), so the
 pictures show what a user sees, without a clock in them."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -164,6 +166,18 @@ async def shoot_sweep(name: str, size: tuple[int, int], store: RunStore) -> None
     print(f"wrote screenshots/{name}.svg")
 
 
+async def inside_shots() -> None:
+    """The inside screen's views (i, then 1, 2, enter, 3) and the class map's T and k."""
+    x2 = PRESETS.get("optim").config.with_changes(training={"epochs": 300})
+    await shoot("inside-units", (120, 40), x2, events_of(x2), keys=["i", "1"])
+    classification = events_of(CLASSIFICATION)
+    await shoot("inside-neurons", (120, 40), CLASSIFICATION, classification, keys=["i", "2"])
+    await shoot("inside-neuron", (120, 40), CLASSIFICATION, classification, keys=["i", "2", "down", "enter"])
+    await shoot("inside-network", (120, 40), PLAYGROUND, events_of(PLAYGROUND), keys=["i", "3", "right"])
+    await shoot("inside-small", (80, 24), x2, events_of(x2), keys=["i", "1"])
+    await shoot("class-map-options", (120, 40), CLASSIFICATION, classification, keys=["T", "k"])
+
+
 def compare_seeds(store: RunStore) -> tuple[list, list, str]:
     """Five seeds of the spiral config, trained side by side and saved as one group of runs."""
     config = CLASSIFICATION.with_changes(training={"epochs": 120})
@@ -195,7 +209,9 @@ async def main() -> None:
         await shoot("compare", (120, 40), CLASSIFICATION, compare=comparison)
         await shoot("runs", (120, 40), CLASSIFICATION, keys=["h", "space", "down", "space", "down", "space"])
         await shoot_sweep("sweep", (120, 40), RunStore())
+    await inside_shots()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    torch.set_num_threads(child_threads())
+    asyncio.run(inside_shots() if sys.argv[1:] == ["inside"] else main())

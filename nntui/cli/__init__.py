@@ -1,6 +1,6 @@
 """The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui sweep`,
 `nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode), `nntui serve` (the app in
-a browser); no arguments opens the app. Each command has its module here (its parser and its
+a browser), `nntui inspect` (a saved run's neurons); no arguments opens the app. Each command has its module here (its parser and its
 function); this one wires them to `main`."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TextIO
 from nntui.cli.common import EXIT_INTERRUPTED, EXIT_USAGE
 from nntui.cli.compare import add_compare_command, compare_command
 from nntui.cli.info import add_info_commands, list_devices, list_presets
+from nntui.cli.inspect import add_inspect_command, inspect_command
 from nntui.cli.lesson import add_lesson_command, lesson_command
 from nntui.cli.runs import add_runs_commands, runs_command
 from nntui.cli.sweep import add_sweep_command, sweep_command
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_runs_commands(commands, store)
     add_compare_command(commands, store)
     add_lesson_command(commands, store)
+    add_inspect_command(commands, store)
     add_sweep_command(commands, store)
     add_info_commands(commands)
     from nntui.cli.serve import add_serve_command
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return compare_command(args, out)
         if args.command == "lesson":
             return lesson_command(args, out)
+        if args.command == "inspect":
+            return inspect_command(args, out)
         if args.command == "sweep":
             return sweep_command(args, out)
         if args.command == "serve":

@@ -34,6 +34,7 @@ def add_runs_commands(commands, store: argparse.ArgumentParser) -> None:
     actions = runs.add_subparsers(dest="runs_command")
     show = actions.add_parser("show", parents=[store], help="a run's config, outcome and history")
     show.add_argument("id", help="a run id, or a unique start of one")
+    show.add_argument("--layers", action="store_true", help="its per-layer diagnostics and hand edits")
     export = actions.add_parser("export", parents=[store], help="write a run as csv, json, pt or py")
     export.add_argument("id", help="a run id, or a unique start of one")
     export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
@@ -59,6 +60,11 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
     if args.runs_command == "show":
         for line in run_details(store, record):
             print(line, file=out)
+        if args.layers:
+            from nntui.cli.inspect import layers_lines
+
+            for line in ["", *layers_lines(store.history(record.id), len(record.config.model.hidden))]:
+                print(line, file=out)
     elif args.runs_command == "export":
         from nntui.storage.export import export_run
 

@@ -13,6 +13,8 @@ from nntui.core.metrics import METRICS
 if TYPE_CHECKING:
     import numpy as np
 
+    from nntui.core.inside import Inside
+
 
 class Status(StrEnum):
     """A run's state, one vocabulary for the loop, the saved records and the app. A saved record
@@ -88,6 +90,43 @@ class Snapshot:
     predictions: np.ndarray
     grid: np.ndarray | None = None
     extent: tuple[float, float, float, float] | None = None
+    inside: Inside | None = None  # each layer's weights, states and maps (core/inside.py)
+    val_points: np.ndarray | None = None  # validation inputs (n, d) with their targets
+    val_targets: np.ndarray | None = None
+    confidence: np.ndarray | None = None  # over the grid: the winning class's probability
+
+
+@dataclass(frozen=True)
+class Edited:
+    """A weight (`input` from 0) or bias (`input` None) of `neuron` in weight matrix `layer` set by
+    hand while paused, before epoch `epoch` trains; the losses are the edited model's, at once."""
+
+    epoch: int
+    layer: int
+    neuron: int
+    input: int | None
+    old: float
+    new: float
+    train_loss: float
+    val_loss: float | None = None
+    train_accuracy: float | None = None
+    val_accuracy: float | None = None
+
+    def what(self) -> str:
+        from nntui.core.inside import Edit
+
+        return Edit(self.layer, self.neuron, self.input, self.new).what()
+
+    def to_record(self) -> dict[str, Any]:
+        """What the history keeps of it."""
+        return {
+            "epoch": self.epoch,
+            "layer": self.layer,
+            "neuron": self.neuron,
+            "input": self.input,
+            "old": self.old,
+            "new": self.new,
+        }
 
 
 @dataclass(frozen=True)
@@ -148,4 +187,4 @@ def epoch_event(
     return EpochEnd(epoch, epochs, steps, values, samples_per_s, memory_bytes)
 
 
-Event = Started | EpochEnd | Snapshot | Paused | Resumed | Finished | Failed
+Event = Started | EpochEnd | Snapshot | Edited | Paused | Resumed | Finished | Failed

@@ -1,7 +1,9 @@
 """The metrics table: every figure an epoch reports, and the history of a run keyed by it.
 
 Adding a measurement is one row here plus computing it in the training step (engine/trainer.py):
-the event, the saved history, `--jsonl`, the CSV export and the app's charts read the rows."""
+the event, the saved history, `--jsonl`, the CSV export and the app's charts read the rows.
+A per-layer row is measured once per layer: its columns are `name.1`, `name.2`, … (layer 1 is the
+first weight matrix, the last is the output layer's)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class Metric:
     chart: str = ""
     evaluated: bool = False
     task: str | None = None
+    per_layer: bool = False
 
 
 METRICS: Registry[Metric] = Registry("metric")
@@ -37,8 +40,31 @@ for _metric in [
     Metric("grad_norm", "gradient norm", chart="gradient"),
     Metric("lr", "learning rate"),
     Metric("elapsed_s", "elapsed s"),
+    # per layer, measured when figures are flushed (not every epoch): see engine/inside.py
+    Metric("weight_norm", "weight norm", per_layer=True),
+    Metric("layer_grad_norm", "gradient norm", per_layer=True),
+    Metric("update_ratio", "update / weight", per_layer=True),
+    Metric("dead_fraction", "dead units", per_layer=True),
+    Metric("saturated_fraction", "saturated outputs", per_layer=True),
 ]:
     METRICS.add(_metric.name, _metric)
+
+
+EPOCH_METRICS = [name for name, metric in METRICS.items() if not metric.per_layer]
+LAYER_METRICS = [name for name, metric in METRICS.items() if metric.per_layer]
+
+
+def layer_column(metric: str, layer: int) -> str:
+    """The column of a per-layer metric for layer `layer` (from 1)."""
+    return f"{metric}.{layer}"
+
+
+def parse_layer_column(column: str) -> tuple[str, int] | None:
+    """(metric, layer) of a per-layer column, None for any other name."""
+    metric, dot, layer = column.rpartition(".")
+    if not dot or metric not in LAYER_METRICS or not layer.isdigit() or int(layer) < 1:
+        return None
+    return metric, int(layer)
 
 
 def chart_metrics(chart: str, task: str | None = None) -> list[Metric]:
@@ -57,18 +83,35 @@ class Series:
 
 @dataclass
 class History:
-    """Every recorded epoch's figures, by metric; None where an epoch did not measure it."""
+    """Every recorded epoch's figures, by metric (per-layer ones by column, added as they first
+    come); None where an epoch did not measure it. `edits` are the weights set by hand while the
+    run was paused (core.inside.Edit as dicts), in order."""
 
     epochs: list[int] = field(default_factory=list)
-    columns: dict[str, list[float | None]] = field(default_factory=lambda: {m: [] for m in METRICS})
+    columns: dict[str, list[float | None]] = field(default_factory=lambda: {m: [] for m in EPOCH_METRICS})
+    edits: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, epoch: int, values: dict[str, float | None], elapsed_offset_s: float = 0.0) -> None:
         self.epochs.append(epoch)
-        for metric in METRICS:
+        for metric in EPOCH_METRICS:
             value = values.get(metric)
             if metric == "elapsed_s" and value is not None:
                 value += elapsed_offset_s
             self.columns[metric].append(value)
+        for column in values:
+            if column not in self.columns and parse_layer_column(column):
+                self.columns[column] = [None] * (len(self.epochs) - 1)
+        for column in self.layer_columns():
+            self.columns[column].append(values.get(column))
+
+    def layer_columns(self) -> list[str]:
+        """The per-layer columns present, by metric row then layer."""
+        parsed = {column: parse_layer_column(column) for column in self.columns}
+        found = [(LAYER_METRICS.index(p[0]), p[1], column) for column, p in parsed.items() if p]
+        return [column for *_, column in sorted(found)]
+
+    def column_names(self) -> list[str]:
+        return [*(m for m in EPOCH_METRICS if m in self.columns), *self.layer_columns()]
 
     def series(self, metric: str = "train_loss") -> tuple[list[int], list[float]]:
         """The epochs that have `metric`, and its values there."""
@@ -76,8 +119,9 @@ class History:
         return [e for e, _ in pairs], [v for _, v in pairs]
 
     def rows(self) -> list[dict[str, float | int | None]]:
+        names = self.column_names()
         return [
-            {"epoch": epoch, **{metric: self.columns[metric][index] for metric in METRICS}}
+            {"epoch": epoch, **{column: self.columns[column][index] for column in names}}
             for index, epoch in enumerate(self.epochs)
         ]
 
@@ -88,7 +132,8 @@ class History:
         return len(self.epochs)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT, "epoch": self.epochs, **self.columns}
+        out = {"format": FORMAT, "epoch": self.epochs, **{c: self.columns[c] for c in self.column_names()}}
+        return {**out, "edits": self.edits} if self.edits else out
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> History:
@@ -99,7 +144,7 @@ class History:
         if not isinstance(epochs, list) or not all(_whole(e) for e in epochs):
             raise ValueError("its epochs are not a list of whole numbers")
         columns = {}
-        for metric in METRICS:
+        for metric in [*EPOCH_METRICS, *(key for key in raw if parse_layer_column(key))]:
             column = raw.get(metric)
             column = [None] * len(epochs) if column is None else column
             if not isinstance(column, list) or len(column) != len(epochs):
@@ -107,7 +152,10 @@ class History:
             if not all(value is None or _number(value) for value in column):
                 raise ValueError(f"its {metric} column holds something other than numbers")
             columns[metric] = [None if value is None else float(value) for value in column]
-        return cls([int(e) for e in epochs], columns)
+        edits = raw.get("edits", [])
+        if not isinstance(edits, list) or not all(isinstance(edit, dict) for edit in edits):
+            raise ValueError("its edits are not a list of records")
+        return cls([int(e) for e in epochs], columns, edits)
 
 
 def _whole(value: Any) -> bool:

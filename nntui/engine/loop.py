@@ -15,7 +15,19 @@ import torch
 
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
-from nntui.core.events import Event, Failed, Finished, Paused, Resumed, Snapshot, Started, Status, epoch_event
+from nntui.core.events import (
+    Edited,
+    Event,
+    Failed,
+    Finished,
+    Paused,
+    Resumed,
+    Snapshot,
+    Started,
+    Status,
+    epoch_event,
+)
+from nntui.core.inside import Edit
 from nntui.engine.datasets import Data
 from nntui.engine.devices import memory_in_use
 
@@ -23,14 +35,30 @@ Figures = dict[str, torch.Tensor | None]  # metric name: a (K,) tensor, or None 
 
 
 class RunControl:
-    """Pause, resume, step, stop and change the learning rate of a run, from any thread."""
+    """Pause, resume, step, stop, change the learning rate and edit weights of a run, from any thread."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._paused = False
         self._steps_allowed = 0
+        self._edits: list[Edit] = []
         self.stop_requested = False
         self.lr_request: float | None = None
+
+    def edit(self, edit: Edit) -> None:
+        """Set a weight or bias: applied between epochs (a paused run wakes for it, and stays paused)."""
+        with self._condition:
+            self._edits.append(edit)
+            self._condition.notify_all()
+
+    def take_edits(self) -> list[Edit]:
+        with self._condition:
+            edits, self._edits = self._edits, []
+        return edits
+
+    @property
+    def has_edits(self) -> bool:
+        return bool(self._edits)
 
     def pause(self) -> None:
         with self._condition:
@@ -67,10 +95,12 @@ class RunControl:
         return self._paused and self._steps_allowed == 0
 
     def wait_if_paused(self) -> bool:
-        """Block while paused; True if an epoch may run, False once stopped."""
+        """Block while paused; True if an epoch may run (or edits wait), False once stopped."""
         with self._condition:
-            while self._paused and self._steps_allowed == 0 and not self.stop_requested:
+            while self._paused and self._steps_allowed == 0 and not self.stop_requested and not self._edits:
                 self._condition.wait()
+            if self._edits:
+                return not self.stop_requested
             if self._paused and self._steps_allowed:
                 self._steps_allowed -= 1
             return not self.stop_requested
@@ -78,13 +108,15 @@ class RunControl:
 
 @dataclass(frozen=True)
 class Observe:
-    """How often a run reports: metrics are flushed (one host sync) at most every `flush_every_s`;
-    prediction snapshots come at start, end, and every `snapshot_every_s` if set."""
+    """How often a run reports: metrics (with the per-layer diagnostics) are flushed (one host
+    sync) at most every `flush_every_s`; prediction snapshots come at start, end, and every
+    `snapshot_every_s` if set."""
 
     flush_every_s: float = 0.1
     snapshot_every_s: float | None = None
     snapshot_points: int = 1500
     grid: tuple[int, int] = (40, 80)
+    inside: bool = True  # snapshots carry the network's inside (engine/inside.py)
 
 
 class Steps(ABC):
@@ -160,6 +192,15 @@ class Steps(ABC):
             figures["val_loss"], figures["val_accuracy"] = self.evaluate(data.x_val, data.y_val)
         return figures
 
+    def diagnostics(self) -> Figures:
+        """Per-layer figures (core.metrics per-layer rows) of the model as it stands, read when
+        figures are flushed; none unless the Steps measures them."""
+        return {}
+
+    def apply_edit(self, edit: Edit) -> float:
+        """Set the weight or bias `edit` names; returns the value it had."""
+        raise UserError("weights can be edited in a single run, not in a comparison")
+
     @abstractmethod
     def before_validation(self) -> None:
         """What a validation pass draws from the runs' generators first (the DataLoader replay)."""
@@ -221,6 +262,8 @@ def _train(steps: Steps, control: RunControl, observe: Observe, alive: list[bool
     clock = _Clock()
     yield from _snapshots(steps, clock, alive)
     while steps.epochs_done < config.training.epochs and any(alive):
+        if control.has_edits:
+            yield from _edits(steps, control.take_edits(), clock, alive)
         if control.paused:
             yield from _flush(steps, clock, alive)
             if not any(alive):
@@ -232,6 +275,8 @@ def _train(steps: Steps, control: RunControl, observe: Observe, alive: list[bool
             if not control.wait_if_paused():
                 break
             clock.resume(time.perf_counter() - paused_at)
+            if control.has_edits:  # applied at the loop's top: the run stays paused
+                continue
             yield from _all(alive, Resumed(steps.epochs_done))
         elif not control.wait_if_paused():
             break
@@ -294,6 +339,33 @@ def _snapshots(steps: Steps, clock: _Clock, alive: list[bool]) -> Iterator[tuple
             yield index, snapshot
 
 
+def _edits(steps: Steps, edits: list[Edit], clock: _Clock, alive: list[bool]) -> Iterator[tuple[int, Event]]:
+    """Apply hand edits between epochs: each as an Edited event with the edited model's losses,
+    then a snapshot of it. An edit that names no weight is left out (the app checks first)."""
+    for edit in edits:
+        try:
+            old = steps.apply_edit(edit)
+        except (UserError, IndexError):
+            continue
+        figures = _host(steps.final_figures(), steps.count)
+        measured = [
+            None if figures[m] is None else figures[m][0]
+            for m in ("val_loss", "train_accuracy", "val_accuracy")
+        ]
+        event = Edited(
+            steps.epochs_done,
+            edit.layer,
+            edit.neuron,
+            edit.input,
+            old,
+            edit.value,
+            figures["train_loss"][0],
+            *measured,
+        )
+        yield from _all(alive, event)
+    yield from _snapshots(steps, clock, alive)
+
+
 def _host(figures: Figures, count: int) -> dict[str, list[float] | None]:
     """Figures brought to the host in one sync: each metric as a list of `count` floats."""
     present = [name for name, value in figures.items() if value is not None]
@@ -312,21 +384,23 @@ def _flush(steps: Steps, clock: _Clock, alive: list[bool]) -> Iterator[tuple[int
     if not pending:
         return
     count = steps.count
-    names = list(pending[0][3])
-    stacked = {f"{row}:{name}": figures[name] for row, (*_, figures) in enumerate(pending) for name in names}
+    pending[-1][3].update(steps.diagnostics())  # the model as it stands: the last epoch's
+    stacked = {
+        f"{row}:{name}": value for row, (*_, figures) in enumerate(pending) for name, value in figures.items()
+    }
     host = _host(stacked, count)
     now = time.perf_counter()
     rate = clock.samples / max(now - clock.last_flush, 1e-9)
     clock.samples, clock.last_flush = 0, now
     memory = memory_in_use(steps.device)
     elapsed = clock.active_s()
-    for row, (epoch, step_count, lr, _) in enumerate(pending):
+    for row, (epoch, step_count, lr, figures) in enumerate(pending):
         for index in range(count):
             if not alive[index]:
                 continue
             values = {
                 name: None if host[f"{row}:{name}"] is None else host[f"{row}:{name}"][index]
-                for name in names
+                for name in figures
             }
             values.update(lr=lr[index], elapsed_s=elapsed)
             event = epoch_event(epoch, steps.config.training.epochs, step_count, values, rate, memory)

@@ -13,8 +13,10 @@ from nntui.core.choices import CLASSIFICATION, DATASETS
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
 from nntui.core.events import Event, Snapshot, Started
+from nntui.core.inside import Edit
 from nntui.engine.datasets import GENERATORS, Data, as_data
 from nntui.engine.devices import available_devices, resolve_device
+from nntui.engine.inside import LayerWatch, apply_edit, look_inside
 from nntui.engine.loop import Figures, Observe, RunControl, Steps, train
 from nntui.engine.model import (
     ScratchSGD,
@@ -113,6 +115,7 @@ class Trainer(Steps):
             self.model.load_state_dict(checkpoint.model_state)
             self.optimizer.load_state_dict(checkpoint.optimizer_state)
             self.epochs_done = checkpoint.epochs_done
+        self.watch = LayerWatch(self.model, config, list(self.model.parameters()))
 
     @property
     def parameters(self) -> int:
@@ -192,7 +195,7 @@ class Trainer(Steps):
             loss = loss_of(predicted, yb)
             (loss if self.penalty is None else loss + self.penalty()).backward()
             if begin + batch_size > last:
-                grad_norm = _grad_norm(self.model.parameters())
+                grad_norm = self._grad_norm()
             if plain is not None:
                 plain()
             else:
@@ -202,6 +205,22 @@ class Trainer(Steps):
             if classify:
                 correct.append(classes_of(predicted.detach()).eq(yb).sum())
         return len(losses), self.epoch_figures(losses, correct, grad_norm, evaluated)
+
+    def _grad_norm(self) -> torch.Tensor:
+        """The L2 norm of all gradients together, on the device (no host sync); each parameter's
+        norm goes to the per-layer diagnostics."""
+        grads = [p.grad for p in self.model.parameters()]
+        if any(grad is None for grad in grads):
+            return _grad_norm(self.model.parameters())
+        norms = torch.stack(torch._foreach_norm(grads))
+        self.watch.add_gradients(norms)
+        return torch.linalg.vector_norm(norms)
+
+    def diagnostics(self) -> Figures:
+        return self.watch.read(self.data.x_train)
+
+    def apply_edit(self, edit: Edit) -> float:
+        return apply_edit(self.model, edit)
 
     def before_validation(self) -> None:
         if self.config.training.loader == "dataloader":
@@ -260,9 +279,14 @@ class Trainer(Steps):
         with torch.no_grad():
             predicted = self.model(points)
             predicted = classes_of(predicted) if classify else predicted.squeeze(1)
-            grid = extent = None
+            grid = extent = confidence = None
             if data.input_dim == 2:
-                grid, extent = self._grid()
+                grid, extent, confidence = self._grid()
+        inside = (
+            look_inside(self.model, self.config, data.x_train, data.task) if self.observe.inside else None
+        )
+        val_count = min(count, len(data.x_val))
+        val_index = torch.linspace(0, len(data.x_val) - 1, val_count, device=self.device).long()
         return Snapshot(
             self.epochs_done,
             data.task,
@@ -271,9 +295,15 @@ class Trainer(Steps):
             predicted.cpu().numpy(),
             grid,
             extent,
+            inside,
+            data.x_val[val_index].cpu().numpy(),
+            data.y_val[val_index].reshape(-1).cpu().numpy(),
+            confidence,
         )
 
-    def _grid(self) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    def _grid(self) -> tuple[np.ndarray, tuple[float, float, float, float], np.ndarray | None]:
+        """The prediction over the plane, its extent and, classifying, the winning class's
+        probability (softmax, or (1 ± out) / 2 for Playground's one tanh unit)."""
         rows, cols = self.observe.grid
         low = self.data.x_train.min(0).values.tolist()
         high = self.data.x_train.max(0).values.tolist()
@@ -283,8 +313,15 @@ class Trainer(Steps):
         ys = torch.linspace(high[1], low[1], rows, device=self.device)
         grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
         out = self.model(torch.stack([grid_x.reshape(-1), grid_y.reshape(-1)], dim=1))
+        confidence = None
+        if self.data.task == CLASSIFICATION:
+            if out.shape[1] > 1:
+                confidence = out.softmax(1).max(1).values
+            else:
+                confidence = (1 + out[:, 0].abs().clamp(max=1)) / 2
+            confidence = confidence.reshape(rows, cols).cpu().numpy()
         out = classes_of(out) if self.data.task == CLASSIFICATION else out.squeeze(1)
-        return out.reshape(rows, cols).cpu().numpy(), (low[0], high[0], low[1], high[1])
+        return out.reshape(rows, cols).cpu().numpy(), (low[0], high[0], low[1], high[1]), confidence
 
 
 def _grad_norm(parameters) -> torch.Tensor:

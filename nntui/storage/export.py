@@ -21,7 +21,7 @@ from torch.overrides import TorchFunctionMode
 from nntui.core.choices import CLASSIFICATION, DATASETS, FEATURES
 from nntui.core.config import RunConfig
 from nntui.core.errors import UserError
-from nntui.core.metrics import METRICS, History
+from nntui.core.metrics import History
 from nntui.core.records import EXPORT_FORMATS as FORMATS
 from nntui.core.records import RunRecord
 from nntui.engine.datasets import GENERATORS
@@ -34,7 +34,7 @@ def metrics_csv(history: History) -> str:
     """One row per epoch; empty cells where an epoch was not evaluated."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["epoch", *METRICS])
+    writer.writerow(["epoch", *history.column_names()])
     for row in history.rows():
         writer.writerow(["" if value is None else value for value in row.values()])
     return buffer.getvalue()
@@ -129,7 +129,8 @@ def export_run(store: RunStore, record: RunRecord, format: str, destination: str
 def script(record: RunRecord, history: History | None = None) -> str:
     """A readable PyTorch script, importing only torch and the standard library, that rebuilds the
     run's data, initial weights, batches and updates and prints each epoch's mean training loss.
-    With the run's `history`, learning rates set while it trained are set at the same epochs."""
+    With the run's `history`, learning rates set while it trained, and weights edited by hand
+    while it was paused, are set at the same epochs."""
     from nntui.engine.trainer import load_data
 
     config = record.config
@@ -145,16 +146,72 @@ def script(record: RunRecord, history: History | None = None) -> str:
         constants += (
             f"\nLR_CHANGES = {lr_changes!r}  # epoch: the learning rate set from it on, as in the run"
         )
-    code = "\n\n\n".join(
-        [
-            _data_source(config),
-            _model_source(config, dims),
-            _loss_source(config, data.task),
-            _train_source(config, data.task, len(data.x_val) > 0, bool(lr_changes)),
-        ]
-    )
+    edits, cannot = edits_of(history, dims) if history is not None else ({}, "")
+    if edits:
+        constants += (
+            f"\nEDITS = {edits!r}  # epoch: (layer, neuron, input or None for the bias, value) set by hand"
+        )
+    parts = [_data_source(config), _model_source(config, dims), _loss_source(config, data.task)]
+    if edits:
+        parts.append(_edit_source(config))
+    parts.append(_train_source(config, data.task, len(data.x_val) > 0, bool(lr_changes), bool(edits)))
+    code = "\n\n\n".join(parts)
     imports = _imports(config, constants + code)
-    return f"{_header(record, config)}\n\n{imports}\n\n{constants}\n\n\n{code}\n"
+    header = _header(record, config)
+    if cannot:
+        header += f"\n# NOTE: {cannot}"
+    return f"{header}\n\n{imports}\n\n{constants}\n\n\n{code}\n"
+
+
+def edits_of(history: History, dims: list[int]) -> tuple[dict[int, list[tuple]], str]:
+    """The hand edits by epoch, as the script applies them, and why some cannot be ("" if none)."""
+    edits: dict[int, list[tuple]] = {}
+    for raw in history.edits:
+        try:
+            epoch, layer, neuron = int(raw["epoch"]), int(raw["layer"]), int(raw["neuron"])
+            inputs = None if raw["input"] is None else int(raw["input"])
+            value = float(raw["new"])
+        except (KeyError, TypeError, ValueError):
+            return (
+                {},
+                "this run's history records hand edits it cannot read: the script does not reproduce them",
+            )
+        if (
+            not 1 <= layer < len(dims)
+            or not 0 <= neuron < dims[layer]
+            or (inputs is not None and not 0 <= inputs < dims[layer - 1])
+        ):
+            return (
+                {},
+                f"an edit of layer {layer} neuron {neuron + 1} does not fit this network: "
+                "the script does not reproduce the run's edits",
+            )
+        edits.setdefault(epoch, []).append((layer, neuron, inputs, value))
+    return edits, ""
+
+
+def _edit_source(config: RunConfig) -> str:
+    if config.style == "scratch":
+        lines = [
+            "        if inputs is None:",
+            "            model.biases[layer - 1][neuron] = value",
+            "        else:",
+            "            model.weights[layer - 1][inputs, neuron] = value",
+        ]
+    else:
+        lines = [
+            "        linear = [m for m in model.layers if isinstance(m, nn.Linear)][layer - 1]",
+            "        if inputs is None:",
+            "            linear.bias[neuron] = value",
+            "        else:",
+            "            linear.weight[neuron, inputs] = value",
+        ]
+    body = "\n".join(lines)
+    return f'''def set_weight(model, layer, neuron, inputs, value):
+    """A weight (from unit `inputs` of the layer before) or, where `inputs` is None, a bias, set by
+    hand as in the run while it was paused; layers count from 1, neurons and inputs from 0."""
+    with torch.no_grad():
+{body}'''
 
 
 def lr_changes_of(config: RunConfig, history: History) -> dict[int, float]:
@@ -696,7 +753,9 @@ def build_optimizer(model):
     return torch.optim.{kind.__name__}({", ".join(arguments)})"""
 
 
-def _train_source(config: RunConfig, task: str, has_validation: bool, lr_changes: bool = False) -> str:
+def _train_source(
+    config: RunConfig, task: str, has_validation: bool, lr_changes: bool = False, edits: bool = False
+) -> str:
     training = config.training
     loader = training.loader == "dataloader"
     classify = task == CLASSIFICATION
@@ -714,6 +773,11 @@ def _train_source(config: RunConfig, task: str, has_validation: bool, lr_changes
         predicted = model(x)
         return loss_of(predicted, y).item(), {accuracy}''')
     epoch_lines = ["draw_loop_start(g)"] if loader else []
+    if edits:
+        epoch_lines += [
+            "for layer, neuron, inputs, value in EDITS.get(epoch, ()):",
+            "    set_weight(model, layer, neuron, inputs, value)",
+        ]
     if lr_changes:
         epoch_lines.append("if epoch in LR_CHANGES:")
         if config.style == "scratch":

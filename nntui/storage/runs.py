@@ -30,8 +30,8 @@ import torch
 
 from nntui.core.config import RunConfig, changed_fields, paths_where, rule_of
 from nntui.core.errors import ConfigError, UserError
-from nntui.core.events import EpochEnd, Event, Failed, Finished, Started, Status
-from nntui.core.metrics import FORMAT, METRICS, History, Series
+from nntui.core.events import Edited, EpochEnd, Event, Failed, Finished, Started, Status
+from nntui.core.metrics import FORMAT, History, Series
 from nntui.core.records import RunRecord
 from nntui.engine.trainer import Checkpoint, Observe, RunControl, Trainer
 
@@ -336,6 +336,8 @@ class RunRecorder:
                     self.save()
                 except UserError as error:
                     self.save_error = error
+        elif isinstance(event, Edited):
+            self.history.edits.append(event.to_record())
         elif isinstance(event, Finished | Failed):
             self.outcome = event
 
@@ -404,7 +406,7 @@ def saved_events(record: RunRecord, history: History) -> list[Event]:
         Started(config, record.device, record.device, record.architecture, record.parameters, 0, 0)
     ]
     for row in history.rows():
-        values = {metric: row[metric] for metric in METRICS}
+        values = {column: value for column, value in row.items() if column != "epoch"}
         values["lr"] = values["lr"] or config.training.lr
         values["elapsed_s"] = values["elapsed_s"] or 0.0
         events.append(EpochEnd(int(row["epoch"]), config.training.epochs, 0, values, 0.0))

@@ -84,6 +84,9 @@ class NntuiApp(App[int]):
         Binding("left_square_bracket", "lesson_step(-1)", "previous lesson", key_display="["),
         Binding("escape", "leave_field", "leave a field", show=False),
         Binding("G", "devices", "devices: GPU load, memory, heat, power", show=False),
+        Binding("i", "inside", "inside: units, neurons, network", show=False),
+        Binding("T", "validation_points", "class map: show the validation points", show=False),
+        Binding("k", "discretize", "class map: crisp classes or shaded by probability", show=False),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]
@@ -524,6 +527,21 @@ class NntuiApp(App[int]):
             return self.history.memory_bytes if self.history.live else None
 
         self.push_screen(DevicesScreen([text for _, text in self.engine.devices], run_memory))
+
+    def action_inside(self) -> None:
+        """The inside screen (tui/inside_screen.py), on the latest snapshot."""
+        if self.engine is None:
+            self.notify("Still loading torch…")
+            return
+        from nntui.tui.inside_screen import InsideScreen
+
+        self.push_screen(InsideScreen())
+
+    def action_validation_points(self) -> None:
+        self.notify(self.predictions.toggle_validation())
+
+    def action_discretize(self) -> None:
+        self.notify(self.predictions.toggle_crisp())
 
     def action_help(self) -> None:
         bindings = (

@@ -52,6 +52,8 @@ class Drawing:
         # one big part a frame: the bytes go out evenly, and each part's cost is measured on its own
         predictions = self.stale["predictions"] and (done or (budget.due("predictions", now) and not charts))
         self.stale["status"] |= news
+        if getattr(self.app.screen, "covers_monitor", False):  # the inside screen: drawn once it is left
+            return
         status = self.stale["status"] and (
             done or budget.due("status", now) or history.status != self.status_shown
         )

@@ -6,7 +6,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nntui.core.events import EpochEnd, Event, Failed, Finished, Paused, Resumed, Snapshot, Started, Status
+from nntui.core.events import (
+    Edited,
+    EpochEnd,
+    Event,
+    Failed,
+    Finished,
+    Paused,
+    Resumed,
+    Snapshot,
+    Started,
+    Status,
+)
 from nntui.core.metrics import History
 
 READY, STARTING, TRAINING, PAUSED = Status.READY, Status.STARTING, Status.TRAINING, Status.PAUSED
@@ -26,6 +37,7 @@ class RunHistory:
     outcome: Finished | Failed | None = None
     memory_bytes: int | None = None
     total_epochs: int = 0
+    edited: Edited | None = None  # the latest hand edit, until the next epoch
 
     @property
     def live(self) -> bool:
@@ -56,6 +68,10 @@ class RunHistory:
         for event in events:
             if isinstance(event, EpochEnd):
                 self._epoch(event)
+                self.edited = None
+                charts = True
+            elif isinstance(event, Edited):
+                self.edited = event
                 charts = True
             elif isinstance(event, Snapshot):
                 self.snapshot = event

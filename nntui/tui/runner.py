@@ -22,7 +22,7 @@ from nntui.core.variants import make_variants
 
 SEND_EVERY_S = 0.1
 SNAPSHOT_EVERY_S = 2.0
-COMMANDS = ("pause", "resume", "step", "stop", "set_lr")
+COMMANDS = ("pause", "resume", "step", "stop", "set_lr", "edit")
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ def _prepare_sweep(job: Job, control, store):
 def apply(control, command: str, value: Any = None) -> None:
     if command == "set_lr":
         control.set_lr(value)
+    elif command == "edit":
+        control.edit(value)
     elif command == "step":
         control.step(1)
     else:

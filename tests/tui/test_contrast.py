@@ -145,6 +145,16 @@ async def screens(pilot, runs_dir):
     await use(pilot, TINY_RINGS)
     app.consume(events_of(TINY_RINGS))
     await pilot.pause()
+    await pilot.press("T", "k")
+    await pilot.pause()
+    yield "the class map with validation points, shaded by probability", None
+    await pilot.press("T", "k", "i", "2")
+    await pilot.pause()
+    yield "the inside: neurons", None
+    await pilot.press("3", "down")
+    await pilot.pause()
+    yield "the inside: network", None
+    await pilot.press("escape")
     app.push_screen(ConfirmScreen("Changing data.size stops the current run. Go on?"))
     await pilot.pause()
     yield "a question", app.screen.query_one("ConfirmScreen > Static").region
@@ -166,6 +176,9 @@ async def screens(pilot, runs_dir):
     app.screen.set_focus(None)
     await pilot.pause()
     yield "a regression run at 80x24", None
+    await pilot.press("i", "1")
+    await pilot.pause()
+    yield "the inside: units at 80x24", None
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,11 @@ TARGET_COLOR, PREDICTION_COLOR = "#bcbcbc", "#5fd7ff"
 REGION_CHARS = " ░▒▓"
 REGION_STYLES = ["#b2b2b2 on #16304d", "#b2b2b2 on #4d1a24", "#b2b2b2 on #17402a", "#b2b2b2 on #3d1f4d"]
 POINT_CHARS = "ox+*"
+VALIDATION_CHARS = "OX#%"  # validation points (T): the same colours, other shapes
 POINT_STYLES = ["bold #5fd7ff", "bold #ffd75f", "bold #ffffff", "bold #87ff87"]
+# k: shading by the winning class's probability; less sure cells darker, and dotted below UNSURE
+UNSURE, SURE = 0.75, 0.9
+DIM_REGION_STYLES = ["#b2b2b2 on #0f2033", "#b2b2b2 on #331118", "#b2b2b2 on #0f2a1c", "#b2b2b2 on #281433"]
 VALUE_CHARS = " .:-=+*#%@"
 NO_RUN = "appear here once a run starts"
 
@@ -44,6 +48,20 @@ class Predictions(PlotextPlot):
         self.snapshot: Snapshot | None = None
         self.empty = NO_RUN
         self.redrawn_every_s: float | None = None
+        self.validation = False  # T: the validation points on the class map too
+        self.crisp = True  # k: crisp classes, or shaded by the winning class's probability
+
+    def toggle_validation(self) -> str:
+        self.validation = not self.validation
+        self.refresh()
+        return "validation points shown (O X # %)" if self.validation else "validation points hidden"
+
+    def toggle_crisp(self) -> str:
+        self.crisp = not self.crisp
+        self.refresh()
+        if self.crisp:
+            return "class map: crisp classes"
+        return f"class map: shaded by the winning class's probability (· below {UNSURE:.0%})"
 
     def show(
         self, snapshot: Snapshot | None, empty: str = NO_RUN, redrawn_every_s: float | None = None
@@ -68,7 +86,9 @@ class Predictions(PlotextPlot):
 
     def _draw(self, snapshot: Snapshot):
         if snapshot.grid is not None:
-            return plane_map(snapshot, self.size.width, self.size.height, self._when(snapshot))
+            return plane_map(
+                snapshot, self.size.width, self.size.height, self._when(snapshot), self.validation, self.crisp
+            )
         if snapshot.points.shape[1] != 1:
             return Text(f"predictions: {snapshot.points.shape[1]}-d inputs cannot be drawn", style="dim")
         plt = self.plt
@@ -101,23 +121,27 @@ def thin(count: int, most: int) -> np.ndarray:
     return np.linspace(0, count - 1, min(count, most)).astype(int)
 
 
-def plane_map(snapshot: Snapshot, width: int, height: int, when: str) -> Text:
+def plane_map(
+    snapshot: Snapshot, width: int, height: int, when: str, validation: bool = False, crisp: bool = True
+) -> Text:
     """One character cell per grid sample: a class map in shaded blocks with the points over it
-    (shape and colour give the true class), or for regression the value in ten shades."""
+    (shape and colour give the true class), or for regression the value in ten shades. With
+    `validation` the validation points are drawn too (their own shapes); not `crisp`, a cell is
+    darker the less sure the network is of its class, and dotted below UNSURE."""
     rows, cols = max(height - 2, 2), max(width, 2)
     grid = snapshot.grid
-    cells = grid[np.linspace(0, grid.shape[0] - 1, rows).astype(int)][
-        :, np.linspace(0, grid.shape[1] - 1, cols).astype(int)
-    ]
+    pick_rows = np.linspace(0, grid.shape[0] - 1, rows).astype(int)
+    pick_cols = np.linspace(0, grid.shape[1] - 1, cols).astype(int)
+    cells = grid[pick_rows][:, pick_cols]
+    sure = None if crisp or snapshot.confidence is None else snapshot.confidence[pick_rows][:, pick_cols]
     classify = snapshot.task == "classification"
-    points: dict[tuple[int, int], int] = {}
+    points: dict[tuple[int, int], tuple[int, str]] = {}
     if classify:
-        x0, x1, y0, y1 = snapshot.extent
-        keep = thin(len(snapshot.points), rows * cols // 8)
-        px, py = snapshot.points[keep, 0], snapshot.points[keep, 1]
-        columns = np.clip(((px - x0) / max(x1 - x0, 1e-9) * (cols - 1)).round().astype(int), 0, cols - 1)
-        lines = np.clip(((y1 - py) / max(y1 - y0, 1e-9) * (rows - 1)).round().astype(int), 0, rows - 1)
-        points = dict(zip(zip(lines.tolist(), columns.tolist()), snapshot.targets[keep].tolist()))
+        sets = [(snapshot.points, snapshot.targets, POINT_CHARS)]
+        if validation and snapshot.val_points is not None and len(snapshot.val_points):
+            sets.append((snapshot.val_points, snapshot.val_targets, VALIDATION_CHARS))
+        for inputs, targets, chars in sets:
+            points.update(_placed(snapshot.extent, inputs, targets, chars, rows, cols))
     else:
         low, high = float(cells.min()), float(cells.max())
         shades = ((cells - low) / max(high - low, 1e-12) * (len(VALUE_CHARS) - 1)).round().astype(int)
@@ -134,11 +158,14 @@ def plane_map(snapshot: Snapshot, width: int, height: int, when: str) -> Text:
             if classify:
                 region = int(cells[row, col]) % len(REGION_CHARS)
                 target = points.get((row, col))
+                styles = REGION_STYLES if sure is None or sure[row, col] >= SURE else DIM_REGION_STYLES
+                unsure = sure is not None and sure[row, col] < UNSURE
                 if target is None:
-                    char, style = REGION_CHARS[region], REGION_STYLES[region]
+                    char, style = ("·" if unsure else REGION_CHARS[region]), styles[region]
                 else:
-                    point = int(target) % len(POINT_CHARS)
-                    char, style = POINT_CHARS[point], f"{REGION_STYLES[region]} {POINT_STYLES[point]}"
+                    point, chars = target
+                    point %= len(POINT_CHARS)
+                    char, style = chars[point], f"{styles[region]} {POINT_STYLES[point]}"
             else:
                 char, style = VALUE_CHARS[shades[row, col]], ""
             if style != run_style and run:
@@ -152,6 +179,24 @@ def plane_map(snapshot: Snapshot, width: int, height: int, when: str) -> Text:
         classes = min(len(REGION_CHARS), int(max(cells.max(), snapshot.targets.max())) + 1)
         for k in range(classes):
             text.append(POINT_CHARS[k], f"{REGION_STYLES[k]} {POINT_STYLES[k]}")
+            if validation:
+                text.append(VALIDATION_CHARS[k], f"{REGION_STYLES[k]} {POINT_STYLES[k]}")
             text.append(REGION_CHARS[k], REGION_STYLES[k])
             text.append(f" class {k}  ")
+        if validation:
+            text.append("(OX#%: validation) ")
+        if sure is not None:
+            text.append("·", DIM_REGION_STYLES[0])
+            text.append(f" under {UNSURE:.0%} sure")
     return text
+
+
+def _placed(extent, inputs: np.ndarray, targets: np.ndarray, chars: str, rows: int, cols: int) -> dict:
+    """Sample points at their cells: (row, col) → (true class, the shapes of their set)."""
+    x0, x1, y0, y1 = extent
+    keep = thin(len(inputs), rows * cols // 8)
+    px, py = inputs[keep, 0], inputs[keep, 1]
+    columns = np.clip(((px - x0) / max(x1 - x0, 1e-9) * (cols - 1)).round().astype(int), 0, cols - 1)
+    lines = np.clip(((y1 - py) / max(y1 - y0, 1e-9) * (rows - 1)).round().astype(int), 0, rows - 1)
+    classes = [(int(t), chars) for t in targets[keep].tolist()]
+    return dict(zip(zip(lines.tolist(), columns.tolist()), classes))

@@ -63,6 +63,8 @@ def status_text(history: RunHistory, loss_name: str, problems: int = 0) -> list[
             phrases.append(Text(f"val acc {history.latest('val_accuracy'):.1%}"))
         if status in (TRAINING, PAUSED):
             phrases.append(Text(f"{last.samples_per_s:,.0f} samples/s"))
+    if history.edited is not None:
+        phrases.append(Text(f"edited: {loss_name} {history.edited.train_loss:.4g}", STATE_STYLES[PAUSED]))
     eta = history.eta_s
     if eta is not None:
         phrases.append(Text(f"ETA {format_duration(eta)}"))
