@@ -6,6 +6,7 @@ says when a frame begins and is painted, what it drew, and what its driver wrote
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from statistics import median_low
@@ -71,6 +72,10 @@ class Part:
         self.frames = [*self.frames[1 - REMEMBERED_FRAMES :], (bytes_per_cell, cpu_s_per_cell)]
 
 
+RATE_WINDOW_S = 3.0  # the terminal's real byte rate is measured over this long
+MAX_STRETCH = 20.0  # intervals grow at most this much for bytes the estimates missed
+
+
 @dataclass
 class ScreenBudget:
     """`begin` a frame, say which parts were `drawn`, and once it is on the screen, `painted`:
@@ -83,6 +88,10 @@ class ScreenBudget:
     _frame: int = 0  # which frame is open, so that a late `painted` cannot close the next one
     _drawn: set[str] = field(default_factory=set)
     _mark: tuple[int, float] | None = None  # bytes written and CPU used when the frame began
+    # What the terminal was really sent: bytes the estimates miss (written after a frame was
+    # measured, toasts, the footer) stretch every interval until the rate is back under budget.
+    stretch: float = 1.0
+    _window: deque = field(default_factory=deque)  # (time, bytes written so far), RATE_WINDOW_S long
 
     def interval(self, name: str) -> float:
         """Seconds from one frame of the part to the next: its own least, or more when its
@@ -90,10 +99,31 @@ class ScreenBudget:
         part, limits = self.parts[name], self.limits
         by_bytes = part.cells * part.bytes_per_cell / (part.share * limits.bytes_per_s)
         by_cpu = part.cells * part.cpu_s_per_cell / (part.share * limits.core_share)
-        return max(part.every_s, by_bytes, by_cpu)
+        return max(part.every_s, by_bytes, by_cpu) * self.stretch
 
     def due(self, name: str, now: float) -> bool:
+        self.observe(now)
         return now - self.parts[name].drawn_at >= self.interval(name)
+
+    def observe(self, now: float) -> None:
+        """Measure the bytes per second sent over the last RATE_WINDOW_S and, about once a
+        half second, stretch the intervals where it is over budget (shrink them back, to their own
+        least, where it is well under)."""
+        window = self._window
+        if window and now - window[-1][0] < 0.5:
+            return
+        window.append((now, self.written))
+        while len(window) > 2 and now - window[1][0] >= RATE_WINDOW_S:
+            window.popleft()
+        span = now - window[0][0]
+        if span < RATE_WINDOW_S / 2:
+            return
+        rate = (self.written - window[0][1]) / span
+        over = rate / self.limits.bytes_per_s
+        if over > 1.0:
+            self.stretch = min(self.stretch * min(over, 1.5), MAX_STRETCH)
+        elif over < 0.8:
+            self.stretch = max(self.stretch * max(over / 0.8, 0.8), 1.0)
 
     def begin(self, cpu_s: float) -> int:
         """Open a frame; returns its number for `painted`."""

@@ -104,3 +104,32 @@ def test_ssh_means_a_slow_link_unless_asked_otherwise():
     assert "SSH_CONNECTION" in link_limits(None, {"SSH_CONNECTION": "x"}).why
     assert link_limits(False, {"SSH_CONNECTION": "x"}) is FAST_LINK
     assert link_limits(True, {}).why == "nntui --slow-link"
+
+
+@pytest.mark.parametrize("limits", [FAST_LINK, SLOW_LINK])
+def test_bytes_the_frame_estimates_miss_still_keep_the_rate_under_budget(limits):
+    """Each frame of the predictions writes three times as much again after it was measured (the
+    driver's writer thread, a toast): at 4x its 40 % share the estimate alone would send 1.6x the
+    budget; the rate measured at the terminal stretches the intervals."""
+    screen = budget(limits)
+    cells, now, sent = 1400, 0.0, []
+    while now < 120.0:
+        if screen.due("predictions", now):
+            number = screen.begin(cpu_s=0.0)
+            screen.drawn("predictions", now=now, cells=cells)
+            screen.written += 6 * cells
+            screen.painted(number, cpu_s=0.0)
+            screen.written += 18 * cells  # after the frame was measured: the estimate misses it
+            sent.append((now, 24 * cells))
+        now += 0.05
+    late = sum(bytes for when, bytes in sent if when >= 60.0)
+    assert late / 60.0 <= limits.bytes_per_s * 1.05
+    assert screen.stretch > 1.0
+
+
+def test_an_idle_screen_shrinks_the_stretch_back():
+    screen = budget()
+    screen.stretch = 8.0
+    for second in range(60):
+        screen.observe(float(second))
+    assert screen.stretch == 1.0
