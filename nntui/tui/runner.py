@@ -199,7 +199,7 @@ def serve(commands, events, threads: int, runs_dir: str | None) -> None:
 
 
 @contextlib.contextmanager
-def hang_ups_held():
+def group_signals_held():
     """Block SIGHUP and SIGTERM while children start: they inherit the mask, so that
     multiprocessing's resource tracker (which blocks SIGINT and SIGTERM the same way) and the
     trainer, until `serve` ignores them, outlive a signal to the whole group; the app then ends
@@ -233,7 +233,7 @@ class ProcessRunner:
 
     def _spawn(self) -> None:
         context = multiprocessing.get_context("spawn")
-        with real_stdio(), hang_ups_held():
+        with real_stdio(), group_signals_held():
             self._commands = context.Queue()
             self._events = context.Queue()
             self._process = context.Process(
