@@ -1,7 +1,7 @@
 """The headless face of nntui: `nntui train`, `nntui runs`, `nntui compare`, `nntui sweep`,
 `nntui presets`, `nntui devices`, `nntui lesson` (the app in lesson mode), `nntui serve` (the app in
-a browser), `nntui inspect` (a saved run's neurons); no arguments opens the app. Each command has its module here (its parser and its
-function); this one wires them to `main`."""
+a browser), `nntui inspect` (a saved run's neurons); no arguments opens the app. Each command has
+its module here (its parser and its function); this one wires them to `main`."""
 
 from __future__ import annotations
 

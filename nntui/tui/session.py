@@ -55,7 +55,6 @@ class RunSession:
 
     def begin(self, paused: bool, vary: list[str] | None = None) -> None:
         from nntui.tui.draft import Draft  # torch
-
         from nntui.tui.draw import leave_draw
 
         app = self.app

@@ -53,7 +53,7 @@ def test_sighup_to_the_whole_process_group_saves_the_run_before_the_training_pro
     assert children and all(gone(child) for child in children)
 
 
-def test_sigterm_to_the_whole_process_group_saves_the_run_before_the_training_process_ends(live_run, runs_dir):
+def test_sigterm_to_the_process_group_saves_the_run_before_the_training_process_ends(live_run, runs_dir):
     children = live_run.children()
     os.killpg(live_run.pid, signal.SIGTERM)  # as `kill -- -PGID` or a service manager stops a job
     assert live_run.wait() == 128 + signal.SIGTERM
