@@ -3,13 +3,14 @@ while paused, e sets the selected neuron's weight or bias, and the run trains on
 
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
-from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
@@ -23,12 +24,27 @@ CHECK_EVERY_S = 0.25  # how often the screen looks for a new snapshot (it redraw
 PICTURES_KEPT = 8  # views (and selections) of one snapshot whose lines are kept for a switch back
 
 
+def picture_lines(text: Text, width: int, base: RichStyle, console) -> list[Strip]:
+    """`text`'s lines as Textual draws a Text over the widget's colours (a line too long wrapped at
+    its words, the space at each break left out), but through Rich's renderer: no Content built,
+    no style made per cell."""
+    lines = []
+    for line in text.split("\n", allow_blank=True):
+        fits = line.cell_len <= width
+        parts = [line] if fits else line.wrap(console, width, overflow="fold", no_wrap=False)
+        for part in parts[:-1]:
+            part.rstrip()
+        lines += [Strip(Segment.apply_style(part.render(console), base)) for part in parts]
+    return lines
+
+
 class InsideBody(Widget):
     """The view's picture, drawn at the widget's size from the app's latest snapshot. The lines
     of each picture drawn are kept until the snapshot changes: switching back to a view (2 ↔ 3)
     then costs the compositor's work only, none of drawing and styling the picture again."""
 
     DEFAULT_CSS = "InsideBody { height: 1fr; background: $surface; padding: 0 1; }"
+    ALLOW_SELECT = False  # its lines carry no cell offsets (what a mouse selection reads)
 
     def __init__(self, screen: InsideScreen) -> None:
         super().__init__(id="inside-body")
@@ -44,15 +60,15 @@ class InsideBody(Widget):
         return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.visual_style.rich_style)
 
     def lines(self) -> list[Strip]:
-        """The picture's lines as Textual would draw `render()`, from those kept where they can be."""
+        """The picture's lines (`render()` drawn), from those kept where they can be."""
         snapshot = self.owner.snapshot
         if snapshot is not self.drawn_for:
             self.drawn, self.drawn_for = {}, snapshot
-        key = (*self.owner.picture_key(), self.size, self.visual_style, self.text_selection)
+        key = (*self.owner.picture_key(), self.size, self.visual_style)
         lines = self.drawn.get(key)
         if lines is None:
-            width, height = self.size
-            lines = Visual.to_strips(self, visualize(self, self.render()), width, height, self.visual_style)
+            base = self.visual_style.rich_style
+            lines = picture_lines(self.render(), self.size.width, base, self.app.console)
             if len(self.drawn) >= PICTURES_KEPT:
                 del self.drawn[next(iter(self.drawn))]
             self.drawn[key] = lines
