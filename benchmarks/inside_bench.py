@@ -8,10 +8,10 @@ The app runs headless (Textual's `run_test`) with its terminal output encoded as
 would (`render_segments`), so the figures hold what a key costs from the binding to the bytes:
 the action, the widget's lines, the compositor and the escape codes. Each round, a new snapshot
 comes (the run's first and last alternate) and the view shown is redrawn, then 2 or 3 switches
-to the other view and back. Each is timed alone with `time.thread_time` (CPU of the UI thread,
-not wall time, so another process on the machine does not count); bytes are what that frame
-would write. `--profile` prints where their time goes. Not a test: numbers depend on the
-machine. Prints a table."""
+to the other view (new since the snapshot), back and to it again (both seen). Each is timed
+alone with `time.thread_time` (CPU of the UI thread, not wall time, so another process on the
+machine does not count); bytes are what that frame would write. `--profile` prints where their
+time goes. Not a test: numbers depend on the machine. Prints a table."""
 
 from __future__ import annotations
 
@@ -110,11 +110,13 @@ async def measure(config, events: list, size: tuple[int, int], rounds: int, prof
         for _ in range(2):  # warm: the first frames of each view (Python's caches, the fonts' widths)
             await switch("2")
             await switch("3")
-        for n in range(rounds):
-            shown, other = ("2", "3") if n % 2 else ("3", "2")
+        shown, other = "3", "2"
+        for n in range(rounds):  # redrawn on 3, 2 and 3; then on 2, 3 and 2; ...
             figures["new snapshot"].append(await redraw(snapshots[n % 2]))
             figures["switch, new"].append(await switch(other))
             figures["switch, seen"].append(await switch(shown))
+            figures["switch, seen"].append(await switch(other))
+            shown, other = other, shown
     return figures
 
 
