@@ -24,18 +24,21 @@ CHECK_EVERY_S = 0.25  # how often the screen looks for a new snapshot (it redraw
 PICTURES_KEPT = 8  # views (and selections) of one snapshot whose lines are kept for a switch back
 
 
-def picture_lines(text: Text, width: int, base: RichStyle, console) -> list[Strip]:
-    """`text`'s lines as Textual draws a Text over the widget's colours (a line too long wrapped at
-    its words, the space at each break left out), but through Rich's renderer: no Content built,
-    no style made per cell."""
-    lines = []
+def picture_lines(text: Text, width: int, height: int, base: RichStyle, console) -> list[Strip]:
+    """`text`'s first `height` lines as Textual draws a Text over the widget's colours (a line too
+    long wrapped at its words, the space at each break left out), but through Rich's renderer: no
+    Content built, no style made per cell."""
+    lines: list[Strip] = []
     for line in text.split("\n", allow_blank=True):
+        if len(lines) >= height:
+            break
         fits = line.cell_len <= width
         parts = [line] if fits else line.wrap(console, width, overflow="fold", no_wrap=False)
         for part in parts[:-1]:
             part.rstrip()
-        lines += [Strip(Segment.apply_style(part.render(console), base)) for part in parts]
-    return lines
+        style = base + console.get_style(line.style)  # Text.render leaves it out of a line with no spans
+        lines += [Strip(Segment.apply_style(part.render(console), style)) for part in parts]
+    return lines[:height]
 
 
 class InsideBody(Widget):
@@ -68,7 +71,7 @@ class InsideBody(Widget):
         lines = self.drawn.get(key)
         if lines is None:
             base = self.visual_style.rich_style
-            lines = picture_lines(self.render(), self.size.width, base, self.app.console)
+            lines = picture_lines(self.render(), *self.size, base, self.app.console)
             if len(self.drawn) >= PICTURES_KEPT:
                 del self.drawn[next(iter(self.drawn))]
             self.drawn[key] = lines
