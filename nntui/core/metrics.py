@@ -118,11 +118,13 @@ class History:
         pairs = [(e, v) for e, v in zip(self.epochs, self.columns[metric]) if v is not None]
         return [e for e, _ in pairs], [v for _, v in pairs]
 
-    def rows(self) -> list[dict[str, float | int | None]]:
+    def rows(self, last: int | None = None) -> list[dict[str, float | int | None]]:
+        """Each epoch's figures as a dict; only the `last` few epochs' if given (the screen's)."""
         names = self.column_names()
+        first = 0 if last is None else max(len(self.epochs) - last, 0)
         return [
-            {"epoch": epoch, **{column: self.columns[column][index] for column in names}}
-            for index, epoch in enumerate(self.epochs)
+            {"epoch": self.epochs[index], **{column: self.columns[column][index] for column in names}}
+            for index in range(first, len(self.epochs))
         ]
 
     def last(self, metric: str) -> float | None:

@@ -3,11 +3,14 @@ while paused, e sets the selected neuron's weight or bias, and the run trains on
 
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
@@ -18,19 +21,61 @@ from nntui.tui.widgets.inside import Selection, network_text, neurons_text, unit
 
 VIEWS = {"units": "1", "neurons": "2", "network": "3"}
 CHECK_EVERY_S = 0.25  # how often the screen looks for a new snapshot (it redraws only then)
+PICTURES_KEPT = 8  # views (and selections) of one snapshot whose lines are kept for a switch back
+
+
+def picture_lines(text: Text, width: int, height: int, base: RichStyle, console) -> list[Strip]:
+    """`text`'s first `height` lines as Textual draws a Text over the widget's colours (a line too
+    long wrapped at its words, the space at each break left out), but through Rich's renderer: no
+    Content built, no style made per cell."""
+    lines: list[Strip] = []
+    for line in text.split("\n", allow_blank=True):
+        if len(lines) >= height:
+            break
+        fits = line.cell_len <= width
+        parts = [line] if fits else line.wrap(console, width, overflow="fold", no_wrap=False)
+        for part in parts[:-1]:
+            part.rstrip()
+        style = base + console.get_style(line.style)  # Text.render leaves it out of a line with no spans
+        lines += [Strip(Segment.apply_style(part.render(console), style)) for part in parts]
+    return lines[:height]
 
 
 class InsideBody(Widget):
-    """The view's picture, drawn at the widget's size from the app's latest snapshot."""
+    """The view's picture, drawn at the widget's size from the app's latest snapshot. The lines
+    of each picture drawn are kept until the snapshot changes: switching back to a view (2 ↔ 3)
+    then costs the compositor's work only, none of drawing and styling the picture again."""
 
     DEFAULT_CSS = "InsideBody { height: 1fr; background: $surface; padding: 0 1; }"
+    ALLOW_SELECT = False  # its lines carry no cell offsets (what a mouse selection reads)
 
     def __init__(self, screen: InsideScreen) -> None:
         super().__init__(id="inside-body")
         self.owner = screen
+        self.drawn: dict[tuple, list[Strip]] = {}
+        self.drawn_for = None  # the snapshot the kept lines show
 
     def render(self):
         return self.owner.picture(self.content_size.width, self.content_size.height)
+
+    def render_line(self, y: int) -> Strip:
+        lines = self.lines()
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def lines(self) -> list[Strip]:
+        """The picture's lines (`render()` drawn), from those kept where they can be."""
+        snapshot = self.owner.snapshot
+        if snapshot is not self.drawn_for:
+            self.drawn, self.drawn_for = {}, snapshot
+        key = (*self.owner.picture_key(), self.size, self.visual_style)
+        lines = self.drawn.get(key)
+        if lines is None:
+            base = self.visual_style.rich_style
+            lines = picture_lines(self.render(), *self.size, base, self.app.console)
+            if len(self.drawn) >= PICTURES_KEPT:
+                del self.drawn[next(iter(self.drawn))]
+            self.drawn[key] = lines
+        return lines
 
 
 class InsideScreen(Screen[None]):
@@ -66,6 +111,7 @@ class InsideScreen(Screen[None]):
         self.selection = Selection()
         self.large = False
         self.shown_snapshot = None
+        self.head_shown = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="inside-head")
@@ -89,7 +135,10 @@ class InsideScreen(Screen[None]):
         inside = self.inside
         if inside is not None:
             self.selection.clamp(inside)
-        self.query_one("#inside-head", Static).update(self.head())
+        head, text = self.query_one("#inside-head", Static), self.head()
+        # a head of the same words takes the same rows: no new layout (a switch only moves the highlight)
+        head.update(text, layout=text.plain != self.head_shown)
+        self.head_shown = text.plain
         self.query_one(InsideBody).refresh()
 
     @property
@@ -112,6 +161,11 @@ class InsideScreen(Screen[None]):
             text.append(" · e edits the selected weight")
         return text
 
+    def picture_key(self) -> tuple:
+        """What the body's picture depends on besides the snapshot and its size: the same key, the
+        same picture. The network view's diagnostics are the latest epoch's when first drawn."""
+        return self.view, self.selection.layer, self.selection.row, self.large
+
     def picture(self, width: int, height: int):
         inside = self.inside
         if inside is None:
@@ -121,7 +175,7 @@ class InsideScreen(Screen[None]):
             return units_text(inside, width, height)
         if self.view == "neurons":
             return neurons_text(inside, self.selection, width, height, self.large)
-        last = last_diagnostics(self.app.history.figures.rows()[-1:])
+        last = last_diagnostics(self.app.history.figures.rows(last=1))
         return network_text(inside, self.selection, width, height, last[1] if last else [])
 
     def action_view(self, view: str) -> None:

@@ -85,3 +85,13 @@ def test_a_number_too_large_for_memory_or_int64_is_refused_with_the_field_and_th
         RunConfig().updated(["model.hidden=100000 relu, 100000 relu", "data.size=100000000"])
     except ConfigError as error:
         assert any("GiB" in problem and "refuses" in problem for problem in error.problems)
+
+
+def test_history_rows_last_gives_the_same_rows_as_the_tail_of_all_rows():
+    from nntui.core.metrics import History
+
+    history = History()
+    for epoch in range(5):
+        history.add(epoch, {"train_loss": 1.0 / (epoch + 1), "weight_norm.1": float(epoch)})
+    assert history.rows(last=2) == history.rows()[-2:] and history.rows(last=2)[-1]["weight_norm.1"] == 4.0
+    assert history.rows(last=9) == history.rows() and History().rows(last=1) == []

@@ -120,3 +120,38 @@ async def test_t_shows_the_validation_points_and_k_shades_the_class_map_by_proba
         assert "under 75% sure" in shaded and "·" in shaded.split("\n", 1)[1]
         await pilot.press("k", "T")
         assert str(predictions.render()) == crisp
+
+
+def cells(strip) -> list[tuple]:
+    """A drawn line cell by cell: the glyph and what the eye sees of its style."""
+    return [
+        (char, style.color, style.bgcolor, style.bold, style.dim, style.reverse)
+        for text, style, _ in strip
+        for char in text
+    ]
+
+
+async def test_the_body_draws_each_view_cell_for_cell_as_textual_draws_its_text():
+    from textual.visual import Visual, visualize
+
+    app = make_app()
+
+    def same_as_textual(keys) -> None:
+        drawn = app.screen.query_one(InsideBody)
+        textual = Visual.to_strips(drawn, visualize(drawn, drawn.render()), *drawn.size, drawn.visual_style)
+        assert [cells(line) for line in drawn.lines()] == [cells(line) for line in textual], keys
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, InsideScreen))
+        same_as_textual("no run yet")  # a dim note
+        await pilot.press("escape")
+        for config in (TINY, TINY_RINGS):  # a 1-d and a 2-d run: each view, wrapped lines, large maps
+            await use(pilot, config)
+            app.consume(recorded_events(config, epochs=3))
+            await pilot.press("i")
+            for keys in (("1",), ("2", "down"), ("enter",), ("right",), ("3", "down"), ("left",)):
+                await pilot.press(*keys)
+                same_as_textual(keys)
+            await pilot.press("escape")
